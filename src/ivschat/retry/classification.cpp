@@ -1,0 +1,157 @@
+// Which failures are retried, and as what.
+#include <ivschat/retry.hpp>
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <array>
+#include <limits>
+
+namespace ivschat {
+
+namespace {
+
+using namespace std::string_view_literals;
+
+// botocore retries/standard.py ThrottledRetryableChecker._THROTTLED_ERROR_CODES (= Go v2 retry.DefaultThrottleErrorCodes).
+constexpr std::array throttling_error_codes{
+    "Throttling"sv,
+    "ThrottlingException"sv,
+    "ThrottledException"sv,
+    "RequestThrottledException"sv,
+    "TooManyRequestsException"sv,
+    "ProvisionedThroughputExceededException"sv,
+    "TransactionInProgressException"sv,
+    "RequestLimitExceeded"sv,
+    "BandwidthLimitExceeded"sv,
+    "LimitExceededException"sv,
+    "RequestThrottled"sv,
+    "SlowDown"sv,
+    "PriorRequestNotComplete"sv,
+    "EC2ThrottledException"sv,
+};
+
+// botocore retries/standard.py TransientRetryableChecker._TRANSIENT_ERROR_CODES.
+constexpr std::array transient_error_codes{
+    "RequestTimeout"sv,
+    "RequestTimeoutException"sv,
+    "PriorRequestNotComplete"sv,
+};
+
+// Java v2 awscore/internal/AwsErrorCode.CLOCK_SKEW_ERROR_CODES (= JS v3 service-error-classification CLOCK_SKEW_ERROR_CODES).
+constexpr std::array clock_skew_error_codes{
+    "RequestTimeTooSkewed"sv,
+    "RequestExpired"sv,
+    "InvalidSignatureException"sv,
+    "SignatureDoesNotMatch"sv,
+    "AuthFailure"sv,
+    "RequestInTheFuture"sv,
+};
+
+// "ThrottlingException:http://internal.amazon.com/coral/..." (x-amzn-ErrorType)
+// and "com.amazonaws.ivschat#ThrottlingException" (a body's __type) are
+// both the shape name ThrottlingException.
+std::string_view shape_name(std::string_view error_type) noexcept {
+    if (auto colon = error_type.find(':'); colon != std::string_view::npos) error_type = error_type.substr(0, colon);
+    if (auto hash = error_type.rfind('#'); hash != std::string_view::npos) error_type = error_type.substr(hash + 1);
+    return error_type;
+}
+
+template <std::size_t N>
+bool contains(const std::array<std::string_view, N>& codes, std::string_view error_type) noexcept {
+    auto name = shape_name(error_type);
+    return !name.empty() && std::find(codes.begin(), codes.end(), name) != codes.end();
+}
+
+bool is_certificate_verification_failure(const boost::system::error_code& ec) noexcept {
+    auto code = static_cast<unsigned long>(static_cast<unsigned>(ec.value()));
+    return ERR_GET_LIB(code) == ERR_LIB_SSL && ERR_GET_REASON(code) == SSL_R_CERTIFICATE_VERIFY_FAILED;
+}
+
+}  // namespace
+
+bool is_throttling_error_code(std::string_view error_type) noexcept {
+    return contains(throttling_error_codes, error_type);
+}
+
+bool is_transient_error_code(std::string_view error_type) noexcept {
+    return contains(transient_error_codes, error_type);
+}
+
+bool is_clock_skew_error_code(std::string_view error_type) noexcept {
+    return contains(clock_skew_error_codes, error_type);
+}
+
+// botocore retries/standard.py TransientRetryableChecker._TRANSIENT_STATUS_CODES.
+bool is_transient_status(unsigned http_status) noexcept {
+    return http_status == 500 || http_status == 502 || http_status == 503 || http_status == 504;
+}
+
+failure_kind classify(const attempt_outcome& outcome) noexcept {
+    switch (outcome.result) {
+    case attempt_result::succeeded:
+        return failure_kind::none;
+    case attempt_result::service_error:
+        // 429 is throttling whatever the code: JS v3 isThrottlingError, Java v2 isThrottlingException.
+        if (outcome.http_status == 429 || is_throttling_error_code(outcome.error_type)) return failure_kind::throttling;
+        if (outcome.clock_skew_corrected) return failure_kind::clock_skew;
+        if (is_transient_error_code(outcome.error_type) || is_transient_status(outcome.http_status))
+            return failure_kind::transient;
+        return failure_kind::not_retryable;
+    case attempt_result::transport_error:
+        switch (outcome.transport_kind) {
+        case transport_error_kind::timeout:
+            return failure_kind::timeout;
+        case transport_error_kind::connect_failed:
+        case transport_error_kind::connection_reset:
+        case transport_error_kind::truncated_response:
+        case transport_error_kind::tls_failure:
+            return failure_kind::transient;
+        case transport_error_kind::certificate_rejected:
+        case transport_error_kind::host_not_found:
+        case transport_error_kind::cancelled:
+        case transport_error_kind::other:
+            return failure_kind::not_retryable;
+        }
+    }
+    return failure_kind::not_retryable;
+}
+
+transport_error_kind classify_transport_error(const boost::system::error_code& ec) noexcept {
+    namespace error = boost::asio::error;
+    namespace http = boost::beast::http;
+    if (ec == error::operation_aborted) return transport_error_kind::cancelled;
+    if (ec == error::timed_out || ec == boost::beast::error::timeout) return transport_error_kind::timeout;
+    if (ec == error::connection_refused || ec == error::host_unreachable || ec == error::network_unreachable ||
+        ec == error::network_down || ec == error::host_not_found_try_again)
+        return transport_error_kind::connect_failed;
+    if (ec == error::connection_reset || ec == error::connection_aborted || ec == error::broken_pipe ||
+        ec == error::network_reset)
+        return transport_error_kind::connection_reset;
+    if (ec == error::eof || ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        ec == boost::asio::ssl::error::stream_truncated)
+        return transport_error_kind::truncated_response;
+    if (ec == error::host_not_found) return transport_error_kind::host_not_found;
+    if (ec.category() == error::get_ssl_category()) {
+        return is_certificate_verification_failure(ec) ? transport_error_kind::certificate_rejected
+                                                        : transport_error_kind::tls_failure;
+    }
+    return transport_error_kind::other;
+}
+
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view header) noexcept {
+    if (header.empty() || header.size() > 18) return std::nullopt;  // 18 digits cannot overflow int64
+    std::int64_t ms = 0;
+    for (char c : header) {
+        if (c < '0' || c > '9') return std::nullopt;
+        ms = ms * 10 + (c - '0');
+    }
+    return std::chrono::milliseconds{ms};
+}
+
+}  // namespace ivschat
