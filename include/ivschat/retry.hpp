@@ -146,6 +146,12 @@ struct adaptive_options {
     std::chrono::milliseconds measurement_interval{500};  // botocore retries/adaptive.py RateClocker._TIME_BUCKET_RANGE
     /// Cap of the new rate as a multiple of the measured rate.
     double max_rate_over_measured = 2.0;  // botocore retries/adaptive.py ClientRateLimiter._MAX_RATE_ADJUST_SCALE
+    /// How far ahead a waiting call may reserve its send token. A call whose
+    /// turn is further away is told to ask again after this long instead, so
+    /// a rate that rises meanwhile serves it sooner. Not an SDK constant: the
+    /// SDKs' blocked threads re-check when the rate changes, which a sans-io
+    /// limiter cannot do for a caller's timer.
+    std::chrono::milliseconds reservation_horizon{1000};
 };
 
 /// Configuration of the built-in strategies. Defaults are the AWS SDKs'
@@ -225,6 +231,8 @@ struct retry_call_state {
     std::chrono::nanoseconds total_backoff{};
     /// Sum of the send delays asked by before_attempt() (adaptive mode).
     std::chrono::nanoseconds total_send_delay{};
+    /// Adaptive mode: this call holds a send token taken ahead of time.
+    bool send_token_reserved = false;
 };
 
 /// Decides, attempt by attempt, whether a call goes on. One strategy object
@@ -233,9 +241,9 @@ struct retry_call_state {
 ///
 /// Call sequence for one call:
 ///   state = {}
-///   loop: d = before_attempt(state); wait d; send;
-///         decision = on_attempt_result(state, outcome);
-///         if !decision.retry: done; wait decision.delay; re-sign; loop
+///   loop: while ((d = before_attempt(state)) > 0) wait d;
+///         sign; send; decision = on_attempt_result(state, outcome);
+///         if !decision.retry: done; wait decision.delay; loop
 ///
 /// on_attempt_result() receives every outcome, success included: a success
 /// refills the retry quota, so there is no separate call to forget.
@@ -248,12 +256,16 @@ class retry_strategy {
 public:
     virtual ~retry_strategy() = default;
 
-    /// Counts the attempt in `call` and returns how long to wait before
-    /// sending it: zero except when a rate limiter holds the call back.
+    /// Asks to send the next attempt. Zero: send now (the attempt is counted
+    /// in `call`). Otherwise a rate limiter holds the call back: wait the
+    /// returned time, then ask again.
     std::chrono::nanoseconds before_attempt(retry_call_state& call) {
-        ++call.attempts;
         auto delay = do_before_attempt(call);
-        call.total_send_delay += delay;
+        if (delay > delay.zero()) {
+            call.total_send_delay += delay;
+        } else {
+            ++call.attempts;
+        }
         return delay;
     }
 
@@ -265,9 +277,10 @@ public:
     }
 
 protected:
-    /// Implement: the send delay of the attempt numbered call.attempts (1-based).
+    /// Implement: zero to let attempt number call.attempts + 1 go, or how long
+    /// to wait before asking again. Must return zero eventually.
     virtual std::chrono::nanoseconds do_before_attempt(retry_call_state& call) = 0;
-    /// Implement: the decision after the attempt numbered call.attempts.
+    /// Implement: the decision after the attempt numbered call.attempts (1-based).
     virtual retry_decision do_on_attempt_result(retry_call_state& call, const attempt_outcome& outcome) = 0;
 };
 
@@ -344,10 +357,14 @@ public:
 
     explicit client_rate_limiter(adaptive_options options = {}, clock_function clock = {});
 
-    /// Takes one send token and returns how long the caller must wait before
-    /// sending (zero when the limiter is off or a token is available). Tokens
-    /// are reserved, so concurrent callers get successive send times.
-    std::chrono::nanoseconds acquire();
+    /// Asks for one send token. Zero: send now (the limiter is off, a token
+    /// was available, or `reserved` says this caller already holds one, which
+    /// the call uses up). Otherwise wait the returned time and ask again with
+    /// the same `reserved` flag: a caller whose turn comes within the
+    /// reservation horizon gets its token reserved (`reserved` becomes true),
+    /// so concurrent callers get successive send times in order instead of
+    /// waking together.
+    std::chrono::nanoseconds acquire(bool& reserved);
 
     /// Records a response: `throttled` for a throttling error, false for
     /// anything else.

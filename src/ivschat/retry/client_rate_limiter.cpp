@@ -14,7 +14,7 @@ namespace {
 void validate(const adaptive_options& o) {
     if (!(o.beta > 0.0 && o.beta < 1.0) || !(o.scale_constant > 0.0) || !(o.smoothing > 0.0 && o.smoothing <= 1.0) ||
         !(o.min_fill_rate > 0.0) || !(o.min_capacity > 0.0) || o.measurement_interval.count() <= 0 ||
-        !(o.max_rate_over_measured > 0.0))
+        !(o.max_rate_over_measured > 0.0) || o.reservation_horizon.count() <= 0)
         throw std::invalid_argument("invalid adaptive_options: beta in (0,1), smoothing in (0,1], other values positive");
 }
 
@@ -35,17 +35,28 @@ double client_rate_limiter::now_seconds() const {
     return std::chrono::duration<double>(clock_().time_since_epoch()).count();
 }
 
-std::chrono::nanoseconds client_rate_limiter::acquire() {
+std::chrono::nanoseconds client_rate_limiter::acquire(bool& reserved) {
+    using seconds = std::chrono::duration<double>;
+    if (reserved) {
+        reserved = false;
+        return {};
+    }
     std::lock_guard lock(mutex_);
     if (!enabled_) return {};
     refill(now_seconds());
-    // Reserve the token even when the bucket is short: the capacity goes
-    // negative and the next caller waits behind this one, instead of every
-    // waiter waking at the same instant.
+    if (current_capacity_ >= 1.0) {
+        current_capacity_ -= 1.0;
+        return {};
+    }
+    // The capacity goes negative by the tokens reserved ahead; a caller
+    // whose turn is within the horizon joins them, the others ask again.
+    double wait = (1.0 - current_capacity_) / fill_rate_;
+    double horizon = seconds(options_.reservation_horizon).count();
+    if (wait > horizon) return std::chrono::duration_cast<std::chrono::nanoseconds>(seconds(horizon));
     current_capacity_ -= 1.0;
-    if (current_capacity_ >= 0.0) return {};
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-        std::chrono::duration<double>(-current_capacity_ / fill_rate_));
+    reserved = true;
+    // Rounded up, so that the caller does not wake a hair before its token.
+    return std::chrono::ceil<std::chrono::nanoseconds>(seconds(wait));
 }
 
 void client_rate_limiter::on_response(bool throttled) {
@@ -77,7 +88,12 @@ void client_rate_limiter::refill(double now) {
 void client_rate_limiter::update_rate(double new_rate, double now) {
     // Tokens earned so far accrue at the old rate before the rate changes.
     refill(now);
+    double old_fill_rate = fill_rate_;
     fill_rate_ = std::max(new_rate, options_.min_fill_rate);
+    // Reserved tokens are sends already scheduled at the old rate: keep the
+    // time at which they are paid off, not their count, or a rate cut would
+    // stretch the debt and stall every new caller.
+    if (current_capacity_ < 0.0) current_capacity_ *= fill_rate_ / old_fill_rate;
     max_capacity_ = std::max(new_rate, options_.min_capacity);
     current_capacity_ = std::min(current_capacity_, max_capacity_);
 }
