@@ -7,9 +7,12 @@
 
 namespace {
 
-// Every call: one before_attempt() and one on_attempt_result() with a success.
-void standard_call_success(benchmark::State& state) {
-    ivschat::standard_retry_strategy strategy;
+// Every call: one before_attempt() and one on_attempt_result() with a
+// success. In adaptive mode before its first throttling response (the usual
+// case) the limiter is off but takes its lock and records each response.
+template <typename Strategy>
+void call_success(benchmark::State& state) {
+    Strategy strategy;
     auto ok = ivschat::attempt_outcome::success();
     for (auto _ : state) {
         ivschat::retry_call_state call;
@@ -17,7 +20,8 @@ void standard_call_success(benchmark::State& state) {
         benchmark::DoNotOptimize(strategy.on_attempt_result(call, ok));
     }
 }
-BENCHMARK(standard_call_success);
+BENCHMARK(call_success<ivschat::standard_retry_strategy>);
+BENCHMARK(call_success<ivschat::adaptive_retry_strategy>);
 
 // A failed attempt that is retried (quota taken, jittered backoff) and the
 // successful retry that refunds the quota.
@@ -34,19 +38,6 @@ void standard_retry_then_success(benchmark::State& state) {
     }
 }
 BENCHMARK(standard_retry_then_success);
-
-// Adaptive mode before its first throttling response (the usual case): the
-// limiter is off but takes its lock and records each response.
-void adaptive_call_success(benchmark::State& state) {
-    ivschat::adaptive_retry_strategy strategy;
-    auto ok = ivschat::attempt_outcome::success();
-    for (auto _ : state) {
-        ivschat::retry_call_state call;
-        benchmark::DoNotOptimize(strategy.before_attempt(call));
-        benchmark::DoNotOptimize(strategy.on_attempt_result(call, ok));
-    }
-}
-BENCHMARK(adaptive_call_success);
 
 void classify_transport_error(benchmark::State& state) {
     auto ec = make_error_code(boost::asio::error::connection_reset);

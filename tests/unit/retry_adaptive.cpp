@@ -29,6 +29,14 @@ struct manual_clock {
 
 double seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
+// `count` successful responses, `interval` seconds apart.
+void respond_steadily(client_rate_limiter& limiter, manual_clock& clock, int count, double interval) {
+    for (int i = 0; i < count; ++i) {
+        limiter.on_response(false);
+        clock.now += interval;
+    }
+}
+
 }  // namespace
 
 TEST_CASE("the limiter is off until the first throttling response", "[retry][adaptive]") {
@@ -47,10 +55,7 @@ TEST_CASE("a throttling response cuts the rate to beta * the measured rate", "[r
     manual_clock clock;
     client_rate_limiter limiter({}, clock.function());
     // 10 responses per second for 3 s: the smoothed measured rate approaches 10/s.
-    for (int i = 0; i < 30; ++i) {
-        limiter.on_response(false);
-        clock.now += 0.1;
-    }
+    respond_steadily(limiter, clock, 30, 0.1);
     double measured = limiter.state().measured_rate;
     CHECK(measured == Approx(10.0).epsilon(0.05));
     limiter.on_response(true);
@@ -64,10 +69,7 @@ TEST_CASE("a throttling response cuts the rate to beta * the measured rate", "[r
 TEST_CASE("once enabled, sends are spaced at the fill rate, in order", "[retry][adaptive]") {
     manual_clock clock;
     client_rate_limiter limiter({}, clock.function());
-    for (int i = 0; i < 30; ++i) {
-        limiter.on_response(false);
-        clock.now += 0.1;
-    }
+    respond_steadily(limiter, clock, 30, 0.1);
     limiter.on_response(true);
     double rate = limiter.state().fill_rate;
     REQUIRE(rate > 1.0);
@@ -131,10 +133,7 @@ TEST_CASE("after throttling, successes regrow the rate along the cubic curve", "
     adaptive_options o;
     o.max_rate_over_measured = 1e9;  // isolate the cubic term from the measured-rate cap
     client_rate_limiter limiter(o, clock.function());
-    for (int i = 0; i < 50; ++i) {
-        limiter.on_response(false);
-        clock.now += 0.02;  // 50 responses/s
-    }
+    respond_steadily(limiter, clock, 50, 0.02);  // 50 responses/s
     limiter.on_response(true);
     double w_max = limiter.state().last_max_rate;
     double k = std::cbrt(w_max * (1 - 0.7) / 0.4);
