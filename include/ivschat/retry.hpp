@@ -248,6 +248,10 @@ struct retry_call_state {
 /// on_attempt_result() receives every outcome, success included: a success
 /// refills the retry quota, so there is no separate call to forget.
 ///
+/// The client may still give up on a decided retry (the call was cancelled,
+/// or the delay would pass the call's deadline); the quota tokens the retry
+/// took then stay spent, as in the SDKs.
+///
 /// Thread safety: the built-in strategies may be used from several threads
 /// at once (the quota is an atomic counter, the adaptive limiter takes a
 /// short lock); a retry_call_state belongs to one call and is not shared.
