@@ -361,39 +361,41 @@ TEST_CASE("invalid options are rejected with a clear error", "[retry][options]")
 
 namespace {
 
-// A user strategy: every failure, even a 404, retried up to 4 attempts after
-// a fixed 10 ms; a success after retries is counted.
-class fixed_delay_strategy final : public retry_strategy {
-public:
-    int successes_after_retry = 0;
-
+// The user strategy of docs/retries.md, "Writing your own strategy": the
+// retryable failures retried up to 5 attempts, 200 ms apart, no quota.
+class fixed_delay_strategy final : public ivschat::retry_strategy {
 protected:
-    std::chrono::nanoseconds do_before_attempt(retry_call_state&) override { return 0ns; }
-    retry_decision do_on_attempt_result(retry_call_state& call, const attempt_outcome& outcome) override {
-        if (outcome.result == attempt_result::succeeded) {
-            if (call.attempts > 1) ++successes_after_retry;
-            return {.reason = retry_reason::succeeded};
-        }
-        if (call.attempts >= 4) return {.reason = retry_reason::max_attempts_reached};
-        return {.retry = true, .delay = 10ms, .reason = retry_reason::retrying};
+    // Zero: send now. Anything else: the client waits and asks again.
+    std::chrono::nanoseconds do_before_attempt(ivschat::retry_call_state&) override { return {}; }
+
+    ivschat::retry_decision do_on_attempt_result(ivschat::retry_call_state& call,
+                                                 const ivschat::attempt_outcome& outcome) override {
+        using namespace std::chrono_literals;
+        auto failure = ivschat::classify(outcome);
+        if (failure == ivschat::failure_kind::none) return {.reason = ivschat::retry_reason::succeeded};
+        if (failure == ivschat::failure_kind::not_retryable) return {.reason = ivschat::retry_reason::not_retryable};
+        if (call.attempts >= 5) return {.reason = ivschat::retry_reason::max_attempts_reached, .failure = failure};
+        return {.retry = true, .delay = 200ms, .reason = ivschat::retry_reason::retrying, .failure = failure};
     }
 };
 
 }  // namespace
 
 TEST_CASE("a user-supplied strategy works through the interface", "[retry][custom]") {
-    auto custom = std::make_shared<fixed_delay_strategy>();
-    std::shared_ptr<retry_strategy> strategy = custom;
-    auto record = run_call(*strategy, {attempt_outcome::service_failure(404, "ResourceNotFoundException"), ok});
-    CHECK(record.attempts == 2);
-    CHECK(record.delays == std::vector<std::chrono::nanoseconds>{10ms});
-    CHECK(custom->successes_after_retry == 1);
+    std::shared_ptr<retry_strategy> strategy = std::make_shared<fixed_delay_strategy>();
+    auto record = run_call(*strategy, {unavailable, throttled, ok});
+    CHECK(record.attempts == 3);
+    CHECK(record.delays == std::vector<std::chrono::nanoseconds>{200ms, 200ms});
+    CHECK(record.last.reason == retry_reason::succeeded);
+    CHECK(run_call(*strategy, {attempt_outcome::service_failure(404, "ResourceNotFoundException")}).attempts == 1);
     retry_call_state state;
-    for (int i = 0; i < 4; ++i) {
+    retry_decision decision;
+    do {
         CHECK(strategy->before_attempt(state) == 0ns);
-        strategy->on_attempt_result(state, unavailable);
-    }
-    CHECK(state.attempts == 4);
-    CHECK(state.total_backoff == 30ms);
+        decision = strategy->on_attempt_result(state, unavailable);
+    } while (decision.retry);
+    CHECK(decision.reason == retry_reason::max_attempts_reached);
+    CHECK(state.attempts == 5);
+    CHECK(state.total_backoff == 800ms);
     CHECK(state.total_send_delay == 0ns);
 }
