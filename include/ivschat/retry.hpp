@@ -163,9 +163,11 @@ struct retry_options {
     /// Base of the exponential backoff for non-throttling errors.
     std::chrono::milliseconds base_delay{50};  // botocore standard.py _NON_THROTTLING_BASE_SCALE = 0.05 (2026 update)
     /// Base of the exponential backoff for throttling errors.
-    std::chrono::milliseconds throttling_base_delay{1000};  // botocore standard.py _THROTTLING_BASE_SCALE = 1; Java v2 THROTTLED_BASE_DELAY
+    // botocore standard.py _THROTTLING_BASE_SCALE = 1; Java v2 DefaultRetryStrategy THROTTLED_BASE_DELAY
+    std::chrono::milliseconds throttling_base_delay{1000};
     /// Cap of the exponential term, applied before the jitter.
-    std::chrono::milliseconds max_backoff{20000};  // botocore standard.py _MAX_BACKOFF = 20; Go v2 retry.DefaultMaxBackoff
+    // botocore standard.py _MAX_BACKOFF = 20; Go v2 retry.DefaultMaxBackoff
+    std::chrono::milliseconds max_backoff{20000};
     /// How far past the computed backoff an x-amz-retry-after may push the delay.
     std::chrono::milliseconds max_retry_after_extension{5000};  // botocore standard.py _RETRY_AFTER_MAX_ADDITIONAL
     /// Retry quota: tokens when full, per client.
@@ -176,9 +178,11 @@ struct retry_options {
     int throttling_retry_cost = 5;  // botocore standard.py RetryQuotaChecker._THROTTLING_RETRY_COST
     /// Tokens a retry after an attempt timeout costs (the 2026 update prices
     /// timeouts as other transient errors; before it, 10 against 5).
-    int timeout_retry_cost = 14;  // = retry_cost since the 2026 update (aws-sdk-go-v2 PR #3400); Go v2 DefaultRetryTimeoutCost = 10 before
+    // = retry_cost since the 2026 update (aws-sdk-go-v2 PR #3400); before: Go v2 DefaultRetryTimeoutCost = 10
+    int timeout_retry_cost = 14;
     /// Tokens returned by a call that succeeded on its first attempt.
-    int no_retry_increment = 1;  // botocore standard.py RetryQuotaChecker._NO_RETRY_INCREMENT, Go v2 DefaultNoRetryIncrement
+    // botocore standard.py RetryQuotaChecker._NO_RETRY_INCREMENT; Go v2 DefaultNoRetryIncrement
+    int no_retry_increment = 1;
     adaptive_options adaptive{};
     /// Jitter source: a value in [0, 1] per backoff (values outside are
     /// clamped). Empty: a per-thread pseudo-random generator. A shared
@@ -446,12 +450,15 @@ class clock_skew {
 public:
     /// Differences below this are not corrected: they cannot explain the
     /// rejection and may be latency or Date's one-second resolution.
-    static constexpr std::chrono::minutes default_threshold{4};  // Java v2 core/retry/ClockSkew.CLOCK_SKEW_ADJUST_THRESHOLD
+    /// Java v2 core/retry/ClockSkew.CLOCK_SKEW_ADJUST_THRESHOLD.
+    static constexpr std::chrono::minutes default_threshold{4};
 
     explicit clock_skew(std::chrono::seconds threshold = default_threshold);
 
     /// What the signer adds to the local clock.
-    std::chrono::seconds offset() const noexcept { return std::chrono::seconds{offset_.load(std::memory_order_relaxed)}; }
+    std::chrono::seconds offset() const noexcept {
+        return std::chrono::seconds{offset_.load(std::memory_order_relaxed)};
+    }
 
     /// The local time corrected by offset(), for the signer's clock.
     std::chrono::system_clock::time_point corrected(std::chrono::system_clock::time_point local) const noexcept {

@@ -148,6 +148,75 @@ TEST_CASE("after throttling, successes regrow the rate along the cubic curve", "
     CHECK(limiter.state().fill_rate > w_max);
 }
 
+TEST_CASE("a rate cut keeps the reserved sends' schedule, not their count", "[retry][adaptive]") {
+    manual_clock clock;
+    client_rate_limiter limiter({}, clock.function());
+    respond_steadily(limiter, clock, 100, 0.01);  // ~100 responses/s
+    limiter.on_response(true);                    // throttled: rate ~70/s, on
+    double rate = limiter.state().fill_rate;
+    REQUIRE(rate > 50);
+    // Reserve a second of sends.
+    double last_reserved_wait = 0;
+    for (bool r = true; r;) {
+        r = false;
+        auto wait = seconds(limiter.acquire(r));
+        if (r) last_reserved_wait = wait;
+    }
+    REQUIRE(last_reserved_wait > 0.9);
+    // Another throttle cuts the rate by 0.7: the reserved sends still go out
+    // within the second, so a new caller's turn is only 1/new_rate after
+    // them, not the debt re-paid at the lower rate (1 / 0.7 times later).
+    limiter.on_response(true);
+    double new_rate = limiter.state().fill_rate;
+    REQUIRE(new_rate < rate);
+    double debt_seconds = -limiter.state().current_capacity / new_rate;
+    CHECK(debt_seconds == Approx(last_reserved_wait).epsilon(0.05));
+}
+
+TEST_CASE("callers told to ask again get the rate in force when they do", "[retry][adaptive]") {
+    manual_clock clock;
+    adaptive_options o;
+    o.max_rate_over_measured = 1e9;  // let the cubic term alone decide the regrowth
+    client_rate_limiter limiter(o, clock.function());
+    limiter.on_response(true);  // nothing measured yet: the minimum rate, 0.5/s
+    bool reserved = false;
+    CHECK(seconds(limiter.acquire(reserved)) == Approx(1.0));  // 2 s away: ask again in 1 s
+    CHECK_FALSE(reserved);
+    // Meanwhile a success regrows the rate along the cubic curve, 0.4 * t^3.
+    clock.now += 1.5;
+    limiter.on_response(false);
+    double rate = limiter.state().fill_rate;
+    CHECK(rate == Approx(0.4 * 1.5 * 1.5 * 1.5));
+    // 0.75 tokens refilled at 0.5/s; the missing quarter comes at the new rate.
+    CHECK(seconds(limiter.acquire(reserved)) == Approx(0.25 / rate));
+    CHECK(reserved);
+    CHECK(0.25 / rate < 0.25 / 0.5);
+}
+
+TEST_CASE("the adaptive strategy counts an attempt only when it may be sent", "[retry][adaptive]") {
+    manual_clock clock;
+    adaptive_retry_strategy strategy{
+        {.mode = retry_mode::adaptive, .jitter = [] { return 1.0; }, .clock = clock.function()}};
+    auto throttled = attempt_outcome::service_failure(429, "ThrottlingException");
+    retry_call_state call;
+    REQUIRE(strategy.before_attempt(call) == 0ns);  // off: no wait
+    auto decision = strategy.on_attempt_result(call, throttled);
+    CHECK(decision.retry);
+    CHECK(decision.delay == 1s);  // the standard decision, throttling base delay
+    CHECK(strategy.quota().available() == 495);
+    CHECK(strategy.rate_limiter().state().enabled);
+    // The limiter now holds sends back: wait, ask again, then send.
+    int asks = 0;
+    for (std::chrono::nanoseconds wait; (wait = strategy.before_attempt(call)) > 0ns; clock.now += seconds(wait))
+        REQUIRE(++asks < 10);
+    CHECK(asks > 0);
+    CHECK(call.attempts == 2);
+    CHECK(call.total_send_delay > 0ns);
+    CHECK_FALSE(call.send_token_reserved);
+    CHECK(strategy.on_attempt_result(call, attempt_outcome::success()).reason == retry_reason::succeeded);
+    CHECK(strategy.quota().available() == 500);
+}
+
 namespace {
 
 // A service that allows `rate` requests per second (a token bucket holding

@@ -250,7 +250,8 @@ TEST_CASE("max attempts is respected whatever the quota", "[retry][standard]") {
 TEST_CASE("transport failures are retried through the strategy", "[retry][standard]") {
     standard_retry_strategy strategy{with_jitter(1.0)};
     auto record = run_call(strategy, {attempt_outcome::transport_failure(transport_error_kind::connection_reset),
-                                      attempt_outcome::transport_failure(transport_error_kind::truncated_response), ok});
+                                      attempt_outcome::transport_failure(transport_error_kind::truncated_response),
+                                      ok});
     CHECK(record.attempts == 3);
     CHECK(record.last.reason == retry_reason::succeeded);
 }

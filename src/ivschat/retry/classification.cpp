@@ -18,7 +18,7 @@ namespace {
 
 using namespace std::string_view_literals;
 
-// botocore retries/standard.py ThrottledRetryableChecker._THROTTLED_ERROR_CODES (= Go v2 retry.DefaultThrottleErrorCodes).
+// botocore retries/standard.py ThrottledRetryableChecker._THROTTLED_ERROR_CODES (= Go v2 DefaultThrottleErrorCodes).
 constexpr std::array throttling_error_codes{
     "Throttling"sv,
     "ThrottlingException"sv,
@@ -43,7 +43,7 @@ constexpr std::array transient_error_codes{
     "PriorRequestNotComplete"sv,
 };
 
-// Java v2 awscore/internal/AwsErrorCode.CLOCK_SKEW_ERROR_CODES (= JS v3 service-error-classification CLOCK_SKEW_ERROR_CODES).
+// Java v2 awscore/internal/AwsErrorCode.CLOCK_SKEW_ERROR_CODES (= JS v3 CLOCK_SKEW_ERROR_CODES).
 constexpr std::array clock_skew_error_codes{
     "RequestTimeTooSkewed"sv,
     "RequestExpired"sv,

@@ -15,7 +15,8 @@ void validate(const adaptive_options& o) {
     if (!(o.beta > 0.0 && o.beta < 1.0) || !(o.scale_constant > 0.0) || !(o.smoothing > 0.0 && o.smoothing <= 1.0) ||
         !(o.min_fill_rate > 0.0) || !(o.min_capacity > 0.0) || o.measurement_interval.count() <= 0 ||
         !(o.max_rate_over_measured > 0.0) || o.reservation_horizon.count() <= 0)
-        throw std::invalid_argument("invalid adaptive_options: beta in (0,1), smoothing in (0,1], other values positive");
+        throw std::invalid_argument(
+            "invalid adaptive_options: beta in (0,1), smoothing in (0,1], other values positive");
 }
 
 }  // namespace

@@ -5,7 +5,8 @@
 
 namespace ivschat {
 
-clock_skew::clock_skew(std::chrono::seconds threshold) : threshold_(threshold < threshold.zero() ? -threshold : threshold) {}
+clock_skew::clock_skew(std::chrono::seconds threshold)
+    : threshold_(threshold < threshold.zero() ? -threshold : threshold) {}
 
 bool clock_skew::on_service_error(std::string_view error_type, std::string_view date_header,
                                   std::chrono::system_clock::time_point local_time_at_response) noexcept {
