@@ -121,9 +121,8 @@ enum class retry_mode {
 };
 
 /// Parses an AWS_RETRY_MODE / profile retry_mode value, ignoring case:
-/// "standard", "adaptive", or "legacy". "legacy" means an SDK-specific older
-/// behaviour that this library does not have; it maps to standard, which is
-/// also what the SDKs make of it from the 2026 retry update on.
+/// "standard", "adaptive", or "legacy". "legacy" names each SDK's own older
+/// behaviour, which this library does not have; it maps to standard.
 /// Returns nullopt for any other value.
 std::optional<retry_mode> parse_retry_mode(std::string_view value) noexcept;
 
