@@ -58,23 +58,26 @@ TEST_CASE("defaults are the SDKs' standard mode with the 2026 update", "[retry][
 }
 
 TEST_CASE("backoff is full jitter over base * 2^(n-1), capped before the jitter", "[retry][backoff]") {
-    CHECK(backoff_delay(1, 50ms, 20s, 1.0) == 50ms);
-    CHECK(backoff_delay(2, 50ms, 20s, 1.0) == 100ms);
-    CHECK(backoff_delay(3, 50ms, 20s, 1.0) == 200ms);
-    CHECK(backoff_delay(3, 50ms, 20s, 0.5) == 100ms);
-    CHECK(backoff_delay(3, 50ms, 20s, 0.0) == 0ms);
-    // 50 ms * 2^9 = 25.6 s > 20 s: the cap, then the jitter scales it.
-    CHECK(backoff_delay(10, 50ms, 20s, 1.0) == 20s);
-    CHECK(backoff_delay(10, 50ms, 20s, 0.25) == 5s);
-    CHECK(backoff_delay(1000000, 50ms, 20s, 1.0) == 20s);
-    CHECK(backoff_delay(1, 1s, 20s, 1.0) == 1s);
-    CHECK(backoff_delay(5, 1s, 20s, 1.0) == 16s);
-    CHECK(backoff_delay(6, 1s, 20s, 1.0) == 20s);
-    // A jitter source out of range is clamped, never trusted.
-    CHECK(backoff_delay(2, 50ms, 20s, 7.0) == 100ms);
-    CHECK(backoff_delay(2, 50ms, 20s, -1.0) == 0ms);
-    CHECK(backoff_delay(2, 50ms, 20s, std::numeric_limits<double>::quiet_NaN()) == 0ms);
-    CHECK(backoff_delay(0, 50ms, 20s, 1.0) == 50ms);
+    struct case_t {
+        int attempts;
+        std::chrono::milliseconds base;
+        double jitter;
+        std::chrono::nanoseconds expected;
+    };
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    for (auto c : {
+             case_t{1, 50ms, 1.0, 50ms}, case_t{2, 50ms, 1.0, 100ms}, case_t{3, 50ms, 1.0, 200ms},
+             case_t{3, 50ms, 0.5, 100ms}, case_t{3, 50ms, 0.0, 0ms},
+             // 50 ms * 2^9 = 25.6 s > 20 s: the cap, then the jitter scales it.
+             case_t{10, 50ms, 1.0, 20s}, case_t{10, 50ms, 0.25, 5s}, case_t{1000000, 50ms, 1.0, 20s},
+             case_t{1, 1s, 1.0, 1s}, case_t{5, 1s, 1.0, 16s}, case_t{6, 1s, 1.0, 20s},
+             // A jitter source out of range is clamped, never trusted.
+             case_t{2, 50ms, 7.0, 100ms}, case_t{2, 50ms, -1.0, 0ms}, case_t{2, 50ms, nan, 0ms},
+             case_t{0, 50ms, 1.0, 50ms},
+         }) {
+        INFO("attempts " << c.attempts << ", base " << c.base.count() << " ms, jitter " << c.jitter);
+        CHECK(backoff_delay(c.attempts, c.base, 20s, c.jitter) == c.expected);
+    }
 }
 
 TEST_CASE("x-amz-retry-after moves the delay within [backoff, backoff + 5 s]", "[retry][backoff]") {
