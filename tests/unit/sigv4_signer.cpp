@@ -139,8 +139,9 @@ TEST_CASE("the injected clock sets x-amz-date", "[sigv4]") {
 TEST_CASE("signing is repeatable with reused buffers", "[sigv4]") {
     auto s = ivschat_signer();
     const header headers[] = {{"host", "h"}, {"x-custom", "  a   b  "}};
+    const std::string payload(5000, 'x');
     const ivschat::sigv4::request big{.method = "POST", .path = "/CreateRoom", .query = "b=2&a=1", .headers = headers,
-                                      .payload = std::string(5000, 'x')};
+                                      .payload = payload};
     const ivschat::sigv4::request small{.method = "GET", .path = "/", .headers = headers};
     s.sign(big, example_creds, example_time);
     const std::string first(s.signature());
