@@ -39,6 +39,7 @@ INSTALL=${INSTALL:-1}
 KEEP_RUN_DIR=${KEEP_RUN_DIR:-0}
 
 die() { echo "compare.sh: $*" >&2; exit 1; }
+python=/usr/bin/python3  # Debian's, for python3-boto3; the helpers need only its standard library
 
 for knob in CONCURRENCY CONNECTIONS WARMUP REQUESTS_WRK REQUESTS_JS REQUESTS_GO REQUESTS_BOTO3 \
             REQUESTS_IVSCHAT PEER_TIMEOUT; do
@@ -125,7 +126,7 @@ fi
 
 # ---------------------------------------------------------------- TLS + nginx
 free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+  "$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 tls_port=$(free_port)
 status_port=$(free_port)
@@ -185,6 +186,7 @@ run_client() {
   client_pid=$!
   wait "$client_pid" || status=$?
   client_pid=
+  kill -0 "$nginx_pid" 2>/dev/null || die "nginx died while $name ran: $(tail -n 5 "$run_dir/nginx-error.log")"
   accepts_after=$(server_accepts)
   local line
   line=$(grep '^{' "$stdout" | tail -n 1 || true)
@@ -194,12 +196,12 @@ run_client() {
     echo "compare.sh: $name FAILED ($reason); last lines of its stderr:" >&2
     tail -n 15 "$stderr" | sed 's/^/    /' >&2
     failures+=("$name: $reason")
-    python3 -c 'import json, sys; print(json.dumps({"client": sys.argv[1], "failed": sys.argv[2]}))' \
+    "$python" -c 'import json, sys; print(json.dumps({"client": sys.argv[1], "failed": sys.argv[2]}))' \
       "$name" "$reason" >>"$output"
     return 0
   fi
   # The status request itself is one accepted connection: subtract it.
-  python3 "$peers_dir/report.py" annotate "$line" $(( accepts_after - accepts_before - 1 )) "$stderr" \
+  "$python" "$peers_dir/report.py" annotate "$line" $(( accepts_after - accepts_before - 1 )) "$stderr" \
     >>"$output" || { failures+=("$name: bad JSON line"); return 0; }
 }
 
@@ -221,7 +223,7 @@ for client in $CLIENTS; do
       run_client aws-sdk-go-v2 "$results_jsonl" "$go_peer" "${common_args[@]}" --requests "$REQUESTS_GO" ;;
     boto3)
       # -s: Debian's python3-boto3, not a user-site copy.
-      run_client boto3 "$results_jsonl" /usr/bin/python3 -s "$peers_dir/python/bench_boto3.py" \
+      run_client boto3 "$results_jsonl" "$python" -s "$peers_dir/python/bench_boto3.py" \
         "${common_args[@]}" --requests "$REQUESTS_BOTO3" ;;
     ivschat)
       if [[ ! -x $IVSCHAT_BENCH ]]; then
@@ -245,7 +247,7 @@ machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | s
 machine+=" $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr),"
 machine+=" load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 nginx_version=$(nginx -v 2>&1 | sed 's|.*/||')
-python3 "$peers_dir/report.py" report --results "$results_jsonl" --scaling "$scaling_jsonl" \
+"$python" "$peers_dir/report.py" report --results "$results_jsonl" --scaling "$scaling_jsonl" \
   --markdown "$RESULTS_DIR/compare.md" --plot-data "$run_dir/plot.dat" \
   --machine "$machine" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" --command "$command_line" \
   --server "nginx $nginx_version (Debian), 1 worker, TLS on 127.0.0.1, keep-alive"
