@@ -14,6 +14,7 @@
 #   CLIENTS="wrk js go boto3 ivschat"    which rows to run (ivschat only if the binary exists)
 #   SCALING="1 16 64 256 1024"           ivschat-bench concurrency series (pool stays CONNECTIONS)
 #   PEER_TIMEOUT=180                     seconds before one client run is killed and counted failed
+#   ROUNDS=1                             runs of each client, interleaved; the table shows each one's median
 #   IVSCHAT_BENCH=build/bin/ivschat-bench   RESULTS_DIR=benchmarks/results   INSTALL=1 (0: never install)
 #   KEEP_RUN_DIR=1                       keep the scratch directory (nginx log, each client's stderr)
 set -euo pipefail
@@ -33,6 +34,7 @@ REQUESTS_IVSCHAT=${REQUESTS_IVSCHAT:-$REQUESTS}
 CLIENTS=${CLIENTS:-wrk js go boto3 ivschat}
 SCALING=${SCALING:-1 16 64 256 1024}
 PEER_TIMEOUT=${PEER_TIMEOUT:-180}
+ROUNDS=${ROUNDS:-1}
 IVSCHAT_BENCH=${IVSCHAT_BENCH:-$repo_root/build/bin/ivschat-bench}
 RESULTS_DIR=${RESULTS_DIR:-$repo_root/benchmarks/results}
 INSTALL=${INSTALL:-1}
@@ -42,11 +44,14 @@ die() { echo "compare.sh: $*" >&2; exit 1; }
 python=/usr/bin/python3  # Debian's, for python3-boto3; the helpers need only its standard library
 
 for knob in CONCURRENCY CONNECTIONS WARMUP REQUESTS_WRK REQUESTS_JS REQUESTS_GO REQUESTS_BOTO3 \
-            REQUESTS_IVSCHAT PEER_TIMEOUT; do
+            REQUESTS_IVSCHAT PEER_TIMEOUT ROUNDS; do
   [[ ${!knob} =~ ^[1-9][0-9]{0,6}$ ]] || die "$knob must be an integer from 1 to 9999999 (got '${!knob}')"
 done
 for level in $SCALING; do
   [[ $level =~ ^[1-9][0-9]{0,4}$ ]] || die "SCALING entries must be integers from 1 to 99999 (got '$level')"
+done
+for client in $CLIENTS; do
+  [[ $client =~ ^(wrk|js|go|boto3|ivschat)$ ]] || die "unknown client '$client' in CLIENTS (wrk js go boto3 ivschat)"
 done
 (( WARMUP >= CONCURRENCY )) || die "WARMUP ($WARMUP) must be at least CONCURRENCY ($CONCURRENCY) so every connection opens before measuring"
 
@@ -54,7 +59,7 @@ done
 command_line="CONCURRENCY=$CONCURRENCY CONNECTIONS=$CONNECTIONS WARMUP=$WARMUP REQUESTS=$REQUESTS"
 command_line+=" REQUESTS_WRK=$REQUESTS_WRK REQUESTS_JS=$REQUESTS_JS REQUESTS_GO=$REQUESTS_GO"
 command_line+=" REQUESTS_BOTO3=$REQUESTS_BOTO3 REQUESTS_IVSCHAT=$REQUESTS_IVSCHAT"
-command_line+=" CLIENTS='$CLIENTS' SCALING='$SCALING' benchmarks/compare.sh"
+command_line+=" ROUNDS=$ROUNDS CLIENTS='$CLIENTS' SCALING='$SCALING' benchmarks/compare.sh"
 
 wants() { [[ " $CLIENTS " == *" $1 "* ]]; }
 
@@ -90,8 +95,15 @@ nginx_pid=
 client_pid=
 cleanup() {
   local status=$?
-  [[ -n $client_pid ]] && kill -TERM "$client_pid" 2>/dev/null && wait "$client_pid" 2>/dev/null
-  [[ -n $nginx_pid ]] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
+  set +e  # a failing kill or wait must not stop the cleanup half-way
+  if [[ -n $client_pid ]]; then
+    kill -TERM "$client_pid" 2>/dev/null
+    wait "$client_pid" 2>/dev/null
+  fi
+  if [[ -n $nginx_pid ]]; then
+    kill -TERM "$nginx_pid" 2>/dev/null
+    wait "$nginx_pid" 2>/dev/null
+  fi
   if [[ $KEEP_RUN_DIR == 1 ]]; then
     echo "compare.sh: kept $run_dir (certificates, nginx.conf, nginx-error.log, each client's output)" >&2
   else
@@ -173,13 +185,16 @@ scaling_jsonl=$RESULTS_DIR/compare-scaling.jsonl
 : >"$scaling_jsonl"
 failures=()
 
-# run_client NAME OUTPUT_JSONL COMMAND...: runs one client under a time bound, checks its JSON
-# line, adds the server's count of accepted connections, appends it to OUTPUT_JSONL.
+# run_client NAME ROUND OUTPUT_JSONL COMMAND...: runs one client under a time bound, checks its
+# JSON line, adds the round (0 for the scaling series) and the server's count of accepted
+# connections, appends it to OUTPUT_JSONL.
 run_client() {
-  local name=$1 output=$2
-  shift 2
+  local name=$1 round=$2 output=$3
+  shift 3
   local stdout=$run_dir/$name.out stderr=$run_dir/$name.err status=0
-  echo "compare.sh: running $name" >&2
+  local progress="compare.sh: running $name"
+  (( round > 0 )) && progress+=" (round $round of $ROUNDS)"
+  echo "$progress" >&2
   local accepts_before accepts_after
   accepts_before=$(server_accepts)
   timeout --kill-after=5 "$PEER_TIMEOUT" "$@" >"$stdout" 2>"$stderr" &
@@ -195,52 +210,66 @@ run_client() {
     (( status == 124 )) && reason="killed after PEER_TIMEOUT=${PEER_TIMEOUT}s"
     echo "compare.sh: $name FAILED ($reason); last lines of its stderr:" >&2
     tail -n 15 "$stderr" | sed 's/^/    /' >&2
-    failures+=("$name: $reason")
-    "$python" -c 'import json, sys; print(json.dumps({"client": sys.argv[1], "failed": sys.argv[2]}))' \
-      "$name" "$reason" >>"$output"
+    failures+=("$name round $round: $reason")
+    "$python" -c 'import json, sys; print(json.dumps({"client": sys.argv[1], "round": int(sys.argv[2]),
+                                                    "failed": sys.argv[3]}))' \
+      "$name" "$round" "$reason" >>"$output"
     return 0
   fi
   # The status request itself is one accepted connection: subtract it.
-  "$python" "$peers_dir/report.py" annotate "$line" $(( accepts_after - accepts_before - 1 )) "$stderr" \
-    >>"$output" || { failures+=("$name: bad JSON line"); return 0; }
+  "$python" "$peers_dir/report.py" annotate "$line" "$round" $(( accepts_after - accepts_before - 1 )) \
+    "$stderr" >>"$output" || failures+=("$name round $round: bad JSON line")
 }
 
 common_args=(--endpoint-url "$endpoint" --ca-bundle "$ca_bundle" --request-file "$request_file"
              --concurrency "$CONCURRENCY" --connections "$CONNECTIONS" --warmup "$WARMUP")
-for client in $CLIENTS; do
-  case $client in
+ivschat_args=(--endpoint-url "$endpoint" --ca-bundle "$ca_bundle" --operation create-chat-token
+              --connections "$CONNECTIONS" --warmup "$WARMUP" --requests "$REQUESTS_IVSCHAT")
+have_ivschat_bench() { [[ -x $IVSCHAT_BENCH ]]; }
+wants ivschat && ! have_ivschat_bench &&
+  echo "compare.sh: $IVSCHAT_BENCH not built yet: no ivschat-cpp row" >&2
+
+# run_round CLIENT ROUND: one measured run of one client into compare.jsonl.
+run_round() {
+  local round=$2
+  case $1 in
     wrk)
       # -t1: the script's counting needs one thread; -d is only a bound, the script stops wrk.
       # /usr/bin/time adds wrk's whole-process CPU (handshakes and warm-up included) as a cross-check.
-      run_client wrk "$results_jsonl" /usr/bin/time -f 'time: user=%U sys=%S maxrss_kb=%M' \
+      run_client wrk "$round" "$results_jsonl" /usr/bin/time -f 'time: user=%U sys=%S maxrss_kb=%M' \
         wrk -t1 -c"$CONCURRENCY" -d"${PEER_TIMEOUT}s" --timeout 10s --latency \
         -s "$peers_dir/wrk_create_chat_token.lua" "$endpoint/CreateChatToken" \
         -- "$request_file" "$WARMUP" "$REQUESTS_WRK" "$CONCURRENCY" ;;
     js)
-      run_client aws-sdk-js-v3 "$results_jsonl" node "$peers_dir/js/bench.mjs" "${common_args[@]}" \
-        --requests "$REQUESTS_JS" ;;
+      run_client aws-sdk-js-v3 "$round" "$results_jsonl" node "$peers_dir/js/bench.mjs" \
+        "${common_args[@]}" --requests "$REQUESTS_JS" ;;
     go)
-      run_client aws-sdk-go-v2 "$results_jsonl" "$go_peer" "${common_args[@]}" --requests "$REQUESTS_GO" ;;
+      run_client aws-sdk-go-v2 "$round" "$results_jsonl" "$go_peer" "${common_args[@]}" \
+        --requests "$REQUESTS_GO" ;;
     boto3)
       # -s: Debian's python3-boto3, not a user-site copy.
-      run_client boto3 "$results_jsonl" "$python" -s "$peers_dir/python/bench_boto3.py" \
+      run_client boto3 "$round" "$results_jsonl" "$python" -s "$peers_dir/python/bench_boto3.py" \
         "${common_args[@]}" --requests "$REQUESTS_BOTO3" ;;
     ivschat)
-      if [[ ! -x $IVSCHAT_BENCH ]]; then
-        echo "compare.sh: $IVSCHAT_BENCH not built yet: no ivschat-cpp row" >&2
-        continue
-      fi
-      ivschat_args=(--endpoint-url "$endpoint" --ca-bundle "$ca_bundle" --operation create-chat-token
-                    --connections "$CONNECTIONS" --warmup "$WARMUP" --requests "$REQUESTS_IVSCHAT")
-      run_client ivschat-bench "$results_jsonl" "$IVSCHAT_BENCH" "${ivschat_args[@]}" \
-        --concurrency "$CONCURRENCY"
-      for level in $SCALING; do
-        run_client "ivschat-bench-c$level" "$scaling_jsonl" "$IVSCHAT_BENCH" "${ivschat_args[@]}" \
-          --concurrency "$level"
-      done ;;
-    *) die "unknown client '$client' in CLIENTS (wrk js go boto3 ivschat)" ;;
+      have_ivschat_bench || return 0
+      run_client ivschat-bench "$round" "$results_jsonl" "$IVSCHAT_BENCH" "${ivschat_args[@]}" \
+        --concurrency "$CONCURRENCY" ;;
   esac
+}
+
+# Rounds interleave the clients, so that a burst of load from elsewhere hits one round of
+# each rather than every run of one client; the report keeps each client's median run.
+for round in $(seq "$ROUNDS"); do
+  for client in $CLIENTS; do
+    run_round "$client" "$round"
+  done
 done
+if wants ivschat && have_ivschat_bench; then
+  for level in $SCALING; do
+    run_client "ivschat-bench-c$level" 0 "$scaling_jsonl" "$IVSCHAT_BENCH" "${ivschat_args[@]}" \
+      --concurrency "$level"
+  done
+fi
 
 # ---------------------------------------------------------------- report
 machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'),"
@@ -251,8 +280,13 @@ nginx_version=$(nginx -v 2>&1 | sed 's|.*/||')
   --markdown "$RESULTS_DIR/compare.md" --plot-data "$run_dir/plot.dat" \
   --machine "$machine" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" --command "$command_line" \
   --server "nginx $nginx_version (Debian), 1 worker, TLS on 127.0.0.1, keep-alive"
-gnuplot -e "datafile='$run_dir/plot.dat'; outfile='$RESULTS_DIR/compare.svg'" "$peers_dir/compare.gnuplot" ||
-  failures+=("gnuplot")
+rm -f "$RESULTS_DIR/compare.svg"
+if grep -q '^"' "$run_dir/plot.dat"; then
+  gnuplot -e "datafile='$run_dir/plot.dat'; outfile='$RESULTS_DIR/compare.svg'" "$peers_dir/compare.gnuplot" ||
+    failures+=("gnuplot")
+else
+  echo "compare.sh: no client succeeded: no chart" >&2
+fi
 
 if (( ${#failures[@]} )); then
   printf 'compare.sh: FAILED: %s\n' "${failures[@]}" >&2

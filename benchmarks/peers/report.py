@@ -1,12 +1,13 @@
 #!/usr/bin/python3
 """Checks and tabulates the JSON lines of benchmarks/compare.sh.
 
-  report.py annotate LINE SERVER_ACCEPTS STDERR_FILE
-      validates one client's JSON line, adds the server-side connection count
-      (and wrk's whole-process CPU from /usr/bin/time, found in STDERR_FILE),
-      prints the line again.
+  report.py annotate LINE ROUND SERVER_ACCEPTS STDERR_FILE
+      validates one client's JSON line, adds the round, the server-side
+      connection count (and wrk's whole-process CPU from /usr/bin/time, found
+      in STDERR_FILE), prints the line again.
   report.py report --results JSONL --scaling JSONL --markdown FILE --plot-data FILE ...
-      prints the table, writes the Markdown report and gnuplot's data file.
+      prints the table (each client's median run by CPU per call when there
+      are several rounds), writes the Markdown report and gnuplot's data file.
 """
 import argparse
 import json
@@ -21,7 +22,7 @@ REQUIRED_FIELDS = (
 TIME_LINE = re.compile(r"^time: user=([0-9.]+) sys=([0-9.]+) maxrss_kb=([0-9]+)$", re.MULTILINE)
 
 
-def annotate(line, server_accepts, stderr_path):
+def annotate(line, round_number, server_accepts, stderr_path):
     try:
         result = json.loads(line)
     except json.JSONDecodeError as error:
@@ -29,6 +30,7 @@ def annotate(line, server_accepts, stderr_path):
     missing = [field for field in REQUIRED_FIELDS if field not in result]
     if missing:
         sys.exit(f"report.py: {result.get('client', '?')} line lacks {', '.join(missing)}")
+    result["round"] = round_number
     result["server_connections_accepted"] = server_accepts
     if result["connections_opened"] is None:
         result["connections_opened"] = server_accepts
@@ -55,26 +57,62 @@ def ratio(value, reference):
     return f"{value / reference:.2f}x" if reference else "n/a"
 
 
+def median_runs(results):
+    """One entry per client, in order of first appearance: its median run by CPU per call
+    (the lower middle one for an even count), the CPU range of its runs, and how many failed."""
+    by_client = {}
+    for r in results:
+        by_client.setdefault(r["client"], []).append(r)
+    summaries = []
+    for client, runs in by_client.items():
+        good = sorted((r for r in runs if "failed" not in r), key=lambda r: r["cpu_us_per_req"])
+        failed = [r["failed"] for r in runs if "failed" in r]
+        summaries.append({
+            "client": client,
+            "median": good[(len(good) - 1) // 2] if good else None,
+            "cpu_range": (good[0]["cpu_us_per_req"], good[-1]["cpu_us_per_req"]) if good else None,
+            "runs": len(good),
+            "failed": failed,
+        })
+    return summaries
+
+
+def connections_cell(r):
+    cell = f"{r['connections_opened']}"
+    if r.get("connections_opened_measured_phase"):
+        cell += f", {r['connections_opened_measured_phase']} while measuring"
+    if r.get("connections_counted_by") == "client hook":
+        cell += f" (server {r['server_connections_accepted']})"
+    return cell
+
+
 MAIN_HEADER = ("client", "calls", "calls/s", "CPU us/call", "CPU vs wrk", "p50 ms", "p99 ms",
                "max ms", "peak RSS MB", "errors", "connections", "allocs/call")
 
 
-def main_rows(results):
-    wrk_cpu = next((r["cpu_us_per_req"] for r in results if r.get("client") == "wrk"), None)
+def main_rows(summaries):
+    """Table rows; with several rounds a column gives each client's CPU range over its runs."""
+    several = any(s["runs"] + len(s["failed"]) > 1 for s in summaries)
+    wrk_cpu = next((s["median"]["cpu_us_per_req"] for s in summaries
+                    if s["client"] == "wrk" and s["median"]), None)
+    header = MAIN_HEADER + (("runs: CPU range",) if several else ())
     rows = []
-    for r in results:
-        if "failed" in r:
-            rows.append((r["client"], f"FAILED: {r['failed']}") + ("",) * (len(MAIN_HEADER) - 2))
+    for s in summaries:
+        r = s["median"]
+        if r is None:
+            rows.append((s["client"], f"FAILED: {'; '.join(s['failed'])}") + ("",) * (len(header) - 2))
             continue
-        connections = f"{r['connections_opened']}"
-        if r.get("connections_counted_by") == "client hook":
-            connections += f" (server {r['server_connections_accepted']})"
-        rows.append((r["client"], f"{r['requests']:,}", number(r["req_per_s"], 0),
-                     number(r["cpu_us_per_req"], 1), ratio(r["cpu_us_per_req"], wrk_cpu),
-                     number(r["p50_ms"], 2), number(r["p99_ms"], 2), number(r["max_ms"], 1),
-                     number(r["peak_rss_mb"], 1), str(r["errors"]), connections,
-                     number(r["allocs_per_req"], 1)))
-    return rows
+        row = (s["client"], f"{r['requests']:,}", number(r["req_per_s"], 0),
+               number(r["cpu_us_per_req"], 1), ratio(r["cpu_us_per_req"], wrk_cpu),
+               number(r["p50_ms"], 2), number(r["p99_ms"], 2), number(r["max_ms"], 1),
+               number(r["peak_rss_mb"], 1), str(r["errors"]), connections_cell(r),
+               number(r["allocs_per_req"], 1))
+        if several:
+            low, high = s["cpu_range"]
+            failed = f", {len(s['failed'])} FAILED" if s["failed"] else ""
+            row += (f"{s['runs']}: {low:.1f} to {high:.1f}{failed}",)
+        rows.append(row)
+    return header, rows
 
 
 SCALING_HEADER = ("in flight", "calls", "calls/s", "CPU us/call", "p50 ms", "p99 ms", "max ms",
@@ -109,9 +147,9 @@ def markdown_table(header, rows):
     return "\n".join(lines)
 
 
-def targets(results):
+def targets(summaries):
     """Issue 8's CPU-per-call targets, when the ivschat-cpp row is there."""
-    ok = {r["client"]: r for r in results if "failed" not in r}
+    ok = {s["client"]: s["median"] for s in summaries if s["median"]}
     ours = next((r for name, r in ok.items() if name.startswith("ivschat")), None)
     if ours is None:
         return []
@@ -135,21 +173,23 @@ def targets(results):
 
 
 def report(args):
-    results = read_lines(args.results)
+    summaries = median_runs(read_lines(args.results))
     scaling = read_lines(args.scaling)
-    main = main_rows(results)
-    print(text_table(MAIN_HEADER, main))
+    header, main = main_rows(summaries)
+    print(text_table(header, main))
     if scaling:
         print("\nivschat-bench scaling (pool capped at the CONNECTIONS setting):")
         print(text_table(SCALING_HEADER, scaling_rows(scaling)))
 
     with open(args.plot_data, "w", encoding="utf-8") as plot:
         plot.write("# client cpu_us_per_call calls_per_s\n")
-        for r in results:
-            if "failed" not in r:
-                plot.write(f"\"{r['client']}\" {r['cpu_us_per_req']} {r['req_per_s']}\n")
+        for s in summaries:
+            if s["median"]:
+                plot.write(f"\"{s['client']}\" {s['median']['cpu_us_per_req']} "
+                           f"{s['median']['req_per_s']}\n")
 
-    versions = [f"- {r['client']}: {r['version']}" for r in results if r.get("version")]
+    versions = [f"- {s['client']}: {s['median']['version']}" for s in summaries
+                if s["median"] and s["median"].get("version")]
     sections = [
         "# CreateChatToken: ivschat-cpp and the AWS SDKs against one server",
         "",
@@ -162,18 +202,19 @@ def report(args):
         f"- server: {args.server}",
         f"- command: `{args.command}`",
         "",
-        markdown_table(MAIN_HEADER, main),
+        markdown_table(header, main),
         "",
         "CPU is the client process's user+sys CPU during the measured calls only "
-        "(warm-up and TLS handshakes excluded), divided by the calls. "
-        "`connections` is what the client's own connection hook counted, warm-up "
-        "included (in brackets: what nginx accepted during that client's run); wrk's "
-        "comes from nginx alone. wrk signs nothing: it is the floor.",
+        "(warm-up excluded), divided by the calls; with several rounds each row is the "
+        "client's median run. `connections` is what the client's own connection hook "
+        "counted, warm-up included, then how many of those it opened while measuring "
+        "(their TLS handshakes are in its CPU), then in brackets what nginx accepted "
+        "during that run; wrk's comes from nginx alone. wrk signs nothing: it is the floor.",
         "",
         "![CPU per call and calls per second](compare.svg)",
         "",
     ]
-    checks = targets(results)
+    checks = targets(summaries)
     if checks:
         sections += ["## Issue 8 targets in this run", "", *checks, ""]
     if scaling:
@@ -190,6 +231,7 @@ def parse_args():
     commands = parser.add_subparsers(dest="command_name", required=True)
     annotate_parser = commands.add_parser("annotate")
     annotate_parser.add_argument("line")
+    annotate_parser.add_argument("round_number", type=int)
     annotate_parser.add_argument("server_accepts", type=int)
     annotate_parser.add_argument("stderr_path")
     report_parser = commands.add_parser("report")
@@ -202,6 +244,7 @@ def parse_args():
 if __name__ == "__main__":
     arguments = parse_args()
     if arguments.command_name == "annotate":
-        annotate(arguments.line, arguments.server_accepts, arguments.stderr_path)
+        annotate(arguments.line, arguments.round_number, arguments.server_accepts,
+                 arguments.stderr_path)
     else:
         report(arguments)
