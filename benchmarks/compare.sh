@@ -12,7 +12,7 @@
 #   REQUESTS_BOTO3=3000                  boto3 is ~50x slower per call; fewer calls keep the run short
 #   REQUESTS_WRK / REQUESTS_JS / REQUESTS_GO / REQUESTS_IVSCHAT   per-client overrides
 #   CLIENTS="wrk js go boto3 ivschat"    which rows to run (ivschat only if the binary exists)
-#   SCALING="1 16 64 256 1024"           ivschat-bench concurrency series (pool stays CONNECTIONS)
+#   SCALING="1 16 64 256 1024"           ivschat-bench concurrency series (pool stays CONNECTIONS; "" for none)
 #   PEER_TIMEOUT=180                     seconds before one client run is killed and counted failed
 #   ROUNDS=1                             runs of each client, interleaved; the table shows each one's median
 #   IVSCHAT_BENCH=build/bin/ivschat-bench   RESULTS_DIR=benchmarks/results   INSTALL=1 (0: never install)
@@ -32,7 +32,7 @@ REQUESTS_GO=${REQUESTS_GO:-$REQUESTS}
 REQUESTS_BOTO3=${REQUESTS_BOTO3:-3000}
 REQUESTS_IVSCHAT=${REQUESTS_IVSCHAT:-$REQUESTS}
 CLIENTS=${CLIENTS:-wrk js go boto3 ivschat}
-SCALING=${SCALING:-1 16 64 256 1024}
+SCALING=${SCALING-1 16 64 256 1024}
 PEER_TIMEOUT=${PEER_TIMEOUT:-180}
 ROUNDS=${ROUNDS:-1}
 IVSCHAT_BENCH=${IVSCHAT_BENCH:-$repo_root/build/bin/ivschat-bench}
@@ -185,6 +185,13 @@ scaling_jsonl=$RESULTS_DIR/compare-scaling.jsonl
 : >"$scaling_jsonl"
 failures=()
 
+# record_failure NAME ROUND OUTPUT_JSONL REASON: the table shows the run as FAILED, the exit status is 1.
+record_failure() {
+  failures+=("$1 round $2: $4")
+  "$python" -c 'import json, sys; print(json.dumps({"client": sys.argv[1], "round": int(sys.argv[2]),
+                                                  "failed": sys.argv[3]}))' "$1" "$2" "$4" >>"$3"
+}
+
 # run_client NAME ROUND OUTPUT_JSONL COMMAND...: runs one client under a time bound, checks its
 # JSON line, adds the round (0 for the scaling series) and the server's count of accepted
 # connections, appends it to OUTPUT_JSONL.
@@ -210,15 +217,17 @@ run_client() {
     (( status == 124 )) && reason="killed after PEER_TIMEOUT=${PEER_TIMEOUT}s"
     echo "compare.sh: $name FAILED ($reason); last lines of its stderr:" >&2
     tail -n 15 "$stderr" | sed 's/^/    /' >&2
-    failures+=("$name round $round: $reason")
-    "$python" -c 'import json, sys; print(json.dumps({"client": sys.argv[1], "round": int(sys.argv[2]),
-                                                    "failed": sys.argv[3]}))' \
-      "$name" "$round" "$reason" >>"$output"
+    record_failure "$name" "$round" "$output" "$reason"
     return 0
   fi
   # The status request itself is one accepted connection: subtract it.
-  "$python" "$peers_dir/report.py" annotate "$line" "$round" $(( accepts_after - accepts_before - 1 )) \
-    "$stderr" >>"$output" || failures+=("$name round $round: bad JSON line")
+  local annotated
+  if ! annotated=$("$python" "$peers_dir/report.py" annotate "$line" "$round" \
+                   $(( accepts_after - accepts_before - 1 )) "$stderr" 2>&1); then
+    record_failure "$name" "$round" "$output" "bad JSON line ($annotated)"
+    return 0
+  fi
+  echo "$annotated" >>"$output"
 }
 
 common_args=(--endpoint-url "$endpoint" --ca-bundle "$ca_bundle" --request-file "$request_file"
@@ -276,10 +285,16 @@ machine="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | s
 machine+=" $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr),"
 machine+=" load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 nginx_version=$(nginx -v 2>&1 | sed 's|.*/||')
+report_status=0
 "$python" "$peers_dir/report.py" report --results "$results_jsonl" --scaling "$scaling_jsonl" \
   --markdown "$RESULTS_DIR/compare.md" --plot-data "$run_dir/plot.dat" \
   --machine "$machine" --date "$(date -u '+%Y-%m-%d %H:%M UTC')" --command "$command_line" \
-  --server "nginx $nginx_version (Debian), 1 worker, TLS on 127.0.0.1, keep-alive"
+  --server "nginx $nginx_version (Debian), 1 worker, TLS on 127.0.0.1, keep-alive" || report_status=$?
+case $report_status in
+  0) ;;
+  3) failures+=("some calls failed (errors column)") ;;
+  *) die "report.py failed (exit status $report_status)" ;;
+esac
 rm -f "$RESULTS_DIR/compare.svg"
 if grep -q '^"' "$run_dir/plot.dat"; then
   gnuplot -e "datafile='$run_dir/plot.dat'; outfile='$RESULTS_DIR/compare.svg'" "$peers_dir/compare.gnuplot" ||

@@ -7,7 +7,8 @@
       in STDERR_FILE), prints the line again.
   report.py report --results JSONL --scaling JSONL --markdown FILE --plot-data FILE ...
       prints the table (each client's median run by CPU per call when there
-      are several rounds), writes the Markdown report and gnuplot's data file.
+      are several rounds), writes the Markdown report and gnuplot's data file;
+      exits 3 if any run counted failed calls.
 """
 import argparse
 import json
@@ -19,6 +20,7 @@ REQUIRED_FIELDS = (
     "cpu_sys_s", "cpu_us_per_req", "p50_ms", "p90_ms", "p99_ms", "max_ms", "peak_rss_mb",
     "errors", "connections_opened", "allocs_per_req",
 )
+EXIT_CALLS_FAILED = 3  # the report is written, but some client counted failed calls
 TIME_LINE = re.compile(r"^time: user=([0-9.]+) sys=([0-9.]+) maxrss_kb=([0-9]+)$", re.MULTILINE)
 
 
@@ -134,9 +136,15 @@ def scaling_rows(scaling):
 
 
 def text_table(header, rows):
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
-    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
-             for row in (header, *rows)]
+    """Aligned columns; a FAILED row's long reason runs past them instead of widening them."""
+    measured = [row for row in rows if not row[1].startswith("FAILED")]
+    widths = [max(len(cell) for cell in column) for column in zip(header, *measured)]
+    lines = []
+    for row in (header, *rows):
+        if row[1].startswith("FAILED"):
+            lines.append(f"{row[0].ljust(widths[0])}  {row[1]}")
+        else:
+            lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
     lines.insert(1, "  ".join("-" * width for width in widths))
     return "\n".join(lines)
 
@@ -224,6 +232,12 @@ def report(args):
     with open(args.markdown, "w", encoding="utf-8") as markdown:
         markdown.write("\n".join(sections))
 
+    with_errors = [f"{r['client']} (round {r['round']}): {r['errors']} errors"
+                   for r in read_lines(args.results) + scaling if r.get("errors")]
+    for line in with_errors:
+        print(f"report.py: calls failed: {line}", file=sys.stderr)
+    return EXIT_CALLS_FAILED if with_errors else 0
+
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__,
@@ -247,4 +261,4 @@ if __name__ == "__main__":
         annotate(arguments.line, arguments.round_number, arguments.server_accepts,
                  arguments.stderr_path)
     else:
-        report(arguments)
+        sys.exit(report(arguments))
