@@ -17,7 +17,7 @@
 #   ROUNDS=1                             runs of each client, interleaved; the table shows each one's median
 #   IVSCHAT_BENCH=build/bin/ivschat-bench   RESULTS_DIR=benchmarks/results   INSTALL=1 (0: never install)
 #   KEEP_RUN_DIR=1                       keep the scratch directory (nginx log, each client's stderr)
-set -euo pipefail
+set -Eeuo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 peers_dir=$repo_root/benchmarks/peers
@@ -43,7 +43,7 @@ KEEP_RUN_DIR=${KEEP_RUN_DIR:-0}
 die() { echo "compare.sh: $*" >&2; exit 1; }
 python=/usr/bin/python3  # Debian's, for python3-boto3; the helpers need only its standard library
 
-for knob in CONCURRENCY CONNECTIONS WARMUP REQUESTS_WRK REQUESTS_JS REQUESTS_GO REQUESTS_BOTO3 \
+for knob in CONCURRENCY CONNECTIONS WARMUP REQUESTS REQUESTS_WRK REQUESTS_JS REQUESTS_GO REQUESTS_BOTO3 \
             REQUESTS_IVSCHAT PEER_TIMEOUT ROUNDS; do
   [[ ${!knob} =~ ^[1-9][0-9]{0,6}$ ]] || die "$knob must be an integer from 1 to 9999999 (got '${!knob}')"
 done
@@ -112,6 +112,7 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
+trap 'echo "compare.sh: line $LINENO: a command failed (exit status $?)" >&2' ERR
 trap 'exit 130' INT TERM
 
 # Every client talks to 127.0.0.1 only: no proxy, no credential files, no instance metadata.
@@ -238,6 +239,9 @@ have_ivschat_bench() { [[ -x $IVSCHAT_BENCH ]]; }
 wants ivschat && ! have_ivschat_bench &&
   echo "compare.sh: $IVSCHAT_BENCH not built yet: no ivschat-cpp row" >&2
 
+# e.g. debian/4.1.0-3+b2 (wrk -v prints its usage too and exits 1)
+wrk_version=$(wrk -v 2>&1 | awk 'NR == 1 { print $2 }' || true)
+
 # run_round CLIENT ROUND: one measured run of one client into compare.jsonl.
 run_round() {
   local round=$2
@@ -248,7 +252,7 @@ run_round() {
       run_client wrk "$round" "$results_jsonl" /usr/bin/time -f 'time: user=%U sys=%S maxrss_kb=%M' \
         wrk -t1 -c"$CONCURRENCY" -d"${PEER_TIMEOUT}s" --timeout 10s --latency \
         -s "$peers_dir/wrk_create_chat_token.lua" "$endpoint/CreateChatToken" \
-        -- "$request_file" "$WARMUP" "$REQUESTS_WRK" "$CONCURRENCY" ;;
+        -- "$request_file" "$WARMUP" "$REQUESTS_WRK" "$CONCURRENCY" "$wrk_version" ;;
     js)
       run_client aws-sdk-js-v3 "$round" "$results_jsonl" node "$peers_dir/js/bench.mjs" \
         "${common_args[@]}" --requests "$REQUESTS_JS" ;;

@@ -2,7 +2,7 @@
 -- body with the same kind of headers the SDKs send, but signs nothing (the
 -- Authorization header is a fixed, SigV4-shaped string).
 --
---   wrk -t1 -c64 -d120s -s wrk_create_chat_token.lua URL -- REQUEST_FILE WARMUP REQUESTS 64
+--   wrk -t1 -c64 -d120s -s wrk_create_chat_token.lua URL -- REQUEST_FILE WARMUP REQUESTS 64 VERSION
 --
 -- Counting needs one thread (-t1): the thread runs WARMUP uncounted calls,
 -- then REQUESTS measured ones, reading the process CPU (getrusage, through
@@ -58,8 +58,9 @@ function init(args)
    warmup = tonumber(args[2])
    quota = tonumber(args[3])
    concurrency = tonumber(args[4])
+   version = args[5] or "unknown"
    assert(warmup and warmup >= 1 and quota and quota >= 1 and concurrency,
-          "arguments: REQUEST_FILE WARMUP(>=1) REQUESTS(>=1) CONCURRENCY")
+          "arguments: REQUEST_FILE WARMUP(>=1) REQUESTS(>=1) CONCURRENCY [VERSION]")
    completed = 0
    measured_errors = 0
 end
@@ -99,10 +100,10 @@ function done(summary, latency)
    print(string.format('{"client":"wrk","operation":"create-chat-token","requests":%d,"concurrency":%d,'
       .. '"wall_s":%.4f,"req_per_s":%.1f,"cpu_user_s":%.4f,"cpu_sys_s":%.4f,"cpu_us_per_req":%.2f,'
       .. '"p50_ms":%.3f,"p90_ms":%.3f,"p99_ms":%.3f,"max_ms":%.3f,"peak_rss_mb":%.1f,"errors":%d,'
-      .. '"connections_opened":null,"allocs_per_req":null,"version":"wrk 4.1.0 (Debian), LuaJIT"}',
+      .. '"connections_opened":null,"allocs_per_req":null,"version":"wrk %s, LuaJIT"}',
       requests, thread:get("concurrency"), wall, requests / wall, cpu_user, cpu_sys,
       (cpu_user + cpu_sys) * 1e6 / requests,
       latency:percentile(50) / 1e3, latency:percentile(90) / 1e3, latency:percentile(99) / 1e3,
       latency.max / 1e3, thread:get("peak_rss_kb") / 1024,
-      thread:get("measured_errors") + socket_errors))
+      thread:get("measured_errors") + socket_errors, thread:get("version")))
 end
