@@ -484,6 +484,8 @@ class Generator:
             out.append("template <>")
             out.append(f"struct shape_info<{cls}> {{")
             out.append(f"    static constexpr std::string_view name = {cpp_string(s)};")
+            if shape.get("exception"):
+                out.append(f"    static constexpr unsigned http_status = {shape['error']['httpStatusCode']};")
             if members:
                 out.append(f"    static constexpr std::array<member_info, {len(members)}> members{{{{")
                 for mname, m in members.items():

@@ -44,6 +44,7 @@ inline constexpr std::string_view pattern_sources[] = {
 template <>
 struct shape_info<access_denied_exception> {
     static constexpr std::string_view name = "AccessDeniedException";
+    static constexpr unsigned http_status = 403;
     static constexpr std::array<member_info, 1> members{{
         {.wire_name = "message", .required = true},
     }};
@@ -60,6 +61,7 @@ struct shape_info<cloud_watch_logs_destination_configuration> {
 template <>
 struct shape_info<conflict_exception> {
     static constexpr std::string_view name = "ConflictException";
+    static constexpr unsigned http_status = 409;
     static constexpr std::array<member_info, 3> members{{
         {.wire_name = "message", .required = true},
         {.wire_name = "resourceId", .required = true, .value = {.pattern = pattern_id::id}},
@@ -276,6 +278,7 @@ struct shape_info<get_room_response> {
 template <>
 struct shape_info<internal_server_exception> {
     static constexpr std::string_view name = "InternalServerException";
+    static constexpr unsigned http_status = 500;
     static constexpr std::array<member_info, 1> members{{
         {.wire_name = "message", .required = true},
     }};
@@ -369,6 +372,7 @@ struct shape_info<list_tags_for_resource_response> {
 template <>
 struct shape_info<pending_verification> {
     static constexpr std::string_view name = "PendingVerification";
+    static constexpr unsigned http_status = 403;
     static constexpr std::array<member_info, 1> members{{
         {.wire_name = "message", .required = true},
     }};
@@ -377,6 +381,7 @@ struct shape_info<pending_verification> {
 template <>
 struct shape_info<resource_not_found_exception> {
     static constexpr std::string_view name = "ResourceNotFoundException";
+    static constexpr unsigned http_status = 404;
     static constexpr std::array<member_info, 3> members{{
         {.wire_name = "message", .required = true},
         {.wire_name = "resourceId", .required = true, .value = {.pattern = pattern_id::id}},
@@ -405,6 +410,7 @@ struct shape_info<send_event_response> {
 template <>
 struct shape_info<service_quota_exceeded_exception> {
     static constexpr std::string_view name = "ServiceQuotaExceededException";
+    static constexpr unsigned http_status = 402;
     static constexpr std::array<member_info, 4> members{{
         {.wire_name = "message", .required = true},
         {.wire_name = "resourceId", .required = true, .value = {.pattern = pattern_id::id}},
@@ -431,6 +437,7 @@ struct shape_info<tag_resource_response> {
 template <>
 struct shape_info<throttling_exception> {
     static constexpr std::string_view name = "ThrottlingException";
+    static constexpr unsigned http_status = 429;
     static constexpr std::array<member_info, 4> members{{
         {.wire_name = "message", .required = true},
         {.wire_name = "resourceId", .required = true, .value = {.pattern = pattern_id::id}},
@@ -521,6 +528,7 @@ struct shape_info<validation_exception_field> {
 template <>
 struct shape_info<validation_exception> {
     static constexpr std::string_view name = "ValidationException";
+    static constexpr unsigned http_status = 400;
     static constexpr std::array<member_info, 3> members{{
         {.wire_name = "message", .required = true},
         {.wire_name = "reason", .required = true},
