@@ -142,4 +142,15 @@ TEST_CASE("lengths count code points", "[validation]") {
     CHECK(ivschat::detail::code_point_count("abc") == 3);
     CHECK(ivschat::detail::code_point_count("é") == 1);
     CHECK(ivschat::detail::code_point_count("😀x") == 2);
+    // Long and mixed strings (the eight-bytes-at-a-time path) against a byte loop.
+    std::mt19937 rng(7);
+    const std::string pieces[] = {"a", "é", "€", "😀", "\x80", "\xff", "z"};
+    for (int round = 0; round < 500; ++round) {
+        std::string s;
+        std::size_t expected = 0;
+        for (std::size_t n = rng() % 40; n-- > 0;) s += pieces[rng() % std::size(pieces)];
+        for (char c : s) expected += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        INFO(s);
+        CHECK(ivschat::detail::code_point_count(s) == expected);
+    }
 }
