@@ -294,6 +294,7 @@ class Generator:
             "",
             "#include <chrono>",
             "#include <cstdint>",
+            "#include <iosfwd>",
             "#include <map>",
             "#include <optional>",
             "#include <string>",
@@ -303,12 +304,17 @@ class Generator:
             "",
             "namespace ivschat {",
             "",
+            "/// True for the model's structures and unions (see operator<< at the end).",
+            "template <class T>",
+            "inline constexpr bool is_model_shape = false;",
+            "",
         ]
         for e in self.enums():
             out += self.gen_enum(e)
             out.append("")
         for s in self.ordered_aggregates():
             out += self.gen_union(s) if self.kind(s) == "union" else self.gen_struct(s)
+            out.append(f"template <>\ninline constexpr bool is_model_shape<{snake(s)}> = true;")
             out.append("")
         for op_name, op in sorted(self.ops.items()):
             if "output" not in op:
@@ -320,9 +326,19 @@ class Generator:
                     f"    friend bool operator==(const {cls}&, const {cls}&) = default;",
                     "};",
                     f"BOOST_DESCRIBE_STRUCT({cls}, (), ())",
+                    f"template <>\ninline constexpr bool is_model_shape<{cls}> = true;",
                     "",
                 ]
-        out.append("}  // namespace ivschat")
+        out += [
+            "/// Prints a model value as JSON with the wire names, for logs and test output.",
+            "/// Sensitive members (the chat token, token attributes, user ids) are printed",
+            "/// as \"<redacted>\". Defined for every model structure in the library.",
+            "template <class T>",
+            "    requires is_model_shape<T>",
+            "std::ostream& operator<<(std::ostream& os, const T& value);",
+            "",
+            "}  // namespace ivschat",
+        ]
         return "\n".join(out) + "\n"
 
     # ---- operations.hpp -------------------------------------------------------
@@ -506,6 +522,13 @@ class Generator:
                     "};",
                     "",
                 ]
+        shapes = [snake(s) for s in self.ordered_aggregates()]
+        shapes += [snake(n) + "_response" for n, op in sorted(self.ops.items()) if "output" not in op]
+        out.append("/// X(type) for every model structure and union, e.g. for explicit instantiations.")
+        out.append("#define IVSCHAT_FOR_EACH_MODEL_SHAPE(X) \\")
+        out += [f"    X({name}) \\" for name in shapes[:-1]]
+        out.append(f"    X({shapes[-1]})")
+        out.append("")
         out.append("}  // namespace ivschat::detail")
         return "\n".join(out) + "\n"
 

@@ -548,4 +548,57 @@ struct shape_info<delete_room_response> {
     static constexpr std::array<member_info, 0> members{};
 };
 
+/// X(type) for every model structure and union, e.g. for explicit instantiations.
+#define IVSCHAT_FOR_EACH_MODEL_SHAPE(X) \
+    X(access_denied_exception) \
+    X(cloud_watch_logs_destination_configuration) \
+    X(conflict_exception) \
+    X(create_chat_token_request) \
+    X(create_chat_token_response) \
+    X(s3_destination_configuration) \
+    X(firehose_destination_configuration) \
+    X(destination_configuration) \
+    X(create_logging_configuration_request) \
+    X(create_logging_configuration_response) \
+    X(message_review_handler) \
+    X(create_room_request) \
+    X(create_room_response) \
+    X(delete_logging_configuration_request) \
+    X(delete_message_request) \
+    X(delete_message_response) \
+    X(delete_room_request) \
+    X(disconnect_user_request) \
+    X(disconnect_user_response) \
+    X(get_logging_configuration_request) \
+    X(get_logging_configuration_response) \
+    X(get_room_request) \
+    X(get_room_response) \
+    X(internal_server_exception) \
+    X(list_logging_configurations_request) \
+    X(logging_configuration_summary) \
+    X(list_logging_configurations_response) \
+    X(list_rooms_request) \
+    X(room_summary) \
+    X(list_rooms_response) \
+    X(list_tags_for_resource_request) \
+    X(list_tags_for_resource_response) \
+    X(pending_verification) \
+    X(resource_not_found_exception) \
+    X(send_event_request) \
+    X(send_event_response) \
+    X(service_quota_exceeded_exception) \
+    X(tag_resource_request) \
+    X(tag_resource_response) \
+    X(throttling_exception) \
+    X(untag_resource_request) \
+    X(untag_resource_response) \
+    X(update_logging_configuration_request) \
+    X(update_logging_configuration_response) \
+    X(update_room_request) \
+    X(update_room_response) \
+    X(validation_exception_field) \
+    X(validation_exception) \
+    X(delete_logging_configuration_response) \
+    X(delete_room_response)
+
 }  // namespace ivschat::detail
