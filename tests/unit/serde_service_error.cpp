@@ -1,6 +1,7 @@
 // Error responses: type resolution as the AWS SDKs do it, and the members.
 #include "ivschat/serde/json_writer.hpp"
 #include "ivschat/serde/service_error.hpp"
+#include "ivschat/serde/validation.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -133,4 +134,19 @@ TEST_CASE("error codes and the exception", "[error]") {
         CHECK(ours.info().request_id == "req-9");
         CHECK(ours.error_value() == error::resource_not_found);
     }
+}
+
+TEST_CASE("a client-side validation failure has the same rich shape", "[error]") {
+    auto failure = detail::validate(create_chat_token_request{.room_identifier = "x"});
+    REQUIRE(failure.has_value());
+    auto info = detail::client_validation_error(*failure);
+    CHECK(info.code == error::request_validation_failed);
+    CHECK(info.error_type == "ValidationException");
+    CHECK(info.reason == "FIELD_VALIDATION_FAILED");
+    CHECK(info.message == failure->message);
+    REQUIRE(info.field_list.size() == 2);
+    CHECK(info.field_list[0].name == "roomIdentifier");
+    CHECK(info.field_list[1].name == "userId");
+    CHECK(info.http_status == 0);
+    CHECK(info.request_id.empty());
 }
