@@ -1,6 +1,7 @@
 // JSON bodies: golden documents, and the reader's behaviour on odd input.
-#include "ivschat/serde/json_reader.hpp"
 #include "ivschat/serde/json_writer.hpp"
+
+#include "serde_read.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -15,17 +16,6 @@ template <class T>
 std::string body_of(const T& request) {
     std::string out = "stale content";  // write_json_body replaces it
     detail::write_json_body(request, out);
-    return out;
-}
-
-template <class T>
-T read_ok(std::string_view json) {
-    T out{};
-    detail::error_info error;
-    INFO(json);
-    bool ok = detail::parse_json(json, out, error);
-    INFO(error.message());
-    REQUIRE(ok);
     return out;
 }
 
@@ -106,12 +96,12 @@ TEST_CASE("strings are escaped as JSON requires", "[serde]") {
     detail::append_json_string(out, std::string_view("a\"b\\c\b\f\n\r\t\x01\x1f\x7f/é😀\0z", 22));
     CHECK(out == "\"a\\\"b\\\\c\\b\\f\\n\\r\\t\\u0001\\u001f\x7f/é😀\\u0000z\"");
     // And Boost.JSON reads it back to the same bytes.
-    message_review_handler back = read_ok<message_review_handler>(R"({"uri":)" + out + "}");
+    message_review_handler back = test::read_ok<message_review_handler>(R"({"uri":)" + out + "}");
     CHECK(*back.uri == std::string_view("a\"b\\c\b\f\n\r\t\x01\x1f\x7f/é😀\0z", 22));
 }
 
 TEST_CASE("a CreateChatToken response reads with timestamps", "[serde]") {
-    auto response = read_ok<create_chat_token_response>(
+    auto response = test::read_ok<create_chat_token_response>(
         R"({"token":"v1:abc","tokenExpirationTime":"2024-01-02T03:04:05.678Z",)"
         R"("sessionExpirationTime":"2024-01-02T04:04:05+01:00"})");
     CHECK(*response.token == "v1:abc");
@@ -119,25 +109,25 @@ TEST_CASE("a CreateChatToken response reads with timestamps", "[serde]") {
           std::chrono::sys_days{std::chrono::year{2024} / 1 / 2} + 3h + 4min + 5s + 678ms);
     CHECK(*response.session_expiration_time == std::chrono::sys_days{std::chrono::year{2024} / 1 / 2} + 3h + 4min + 5s);
     // Epoch seconds are accepted too.
-    auto epoch = read_ok<create_chat_token_response>(R"({"tokenExpirationTime":1700000000.5})");
+    auto epoch = test::read_ok<create_chat_token_response>(R"({"tokenExpirationTime":1700000000.5})");
     CHECK(epoch.token_expiration_time->time_since_epoch() == 1700000000s + 500ms);
 }
 
 TEST_CASE("unknown members are ignored, absent and null ones stay unset", "[serde]") {
-    auto room = read_ok<get_room_response>(
+    auto room = test::read_ok<get_room_response>(
         R"({"arn":"a","brandNewMember":{"deep":[1,2,{"x":null}]},"name":null,"tags":{},"future":7})");
     CHECK(*room.arn == "a");
     CHECK_FALSE(room.name.has_value());
     CHECK_FALSE(room.maximum_message_length.has_value());
     CHECK(room.tags.empty());
     // Empty bodies (204, or a bodiless request) read as {}.
-    read_ok<delete_room_response>("");
-    read_ok<delete_room_response>(" \r\n\t");
-    read_ok<disconnect_user_response>("{}");
+    test::read_ok<delete_room_response>("");
+    test::read_ok<delete_room_response>(" \r\n\t");
+    test::read_ok<disconnect_user_response>("{}");
 }
 
 TEST_CASE("unknown enum values and union members are kept or tolerated", "[serde]") {
-    auto summary = read_ok<logging_configuration_summary>(
+    auto summary = test::read_ok<logging_configuration_summary>(
         R"({"state":"HIBERNATING","destinationConfiguration":{"kinesisVideo":{"x":1}}})");
     CHECK_FALSE(summary.state->is_known());
     CHECK(summary.state->value() == "HIBERNATING");
@@ -145,7 +135,7 @@ TEST_CASE("unknown enum values and union members are kept or tolerated", "[serde
     REQUIRE(summary.destination_configuration.has_value());
     CHECK_FALSE(summary.destination_configuration->has_value());
 
-    auto token = read_ok<create_chat_token_request>(
+    auto token = test::read_ok<create_chat_token_request>(
         R"({"roomIdentifier":"r","userId":"u","capabilities":["SEND_MESSAGE","SEND_REACTION"]})");
     REQUIRE(token.capabilities.size() == 2);
     CHECK(token.capabilities[0] == chat_token_capability::send_message);
@@ -213,7 +203,7 @@ TEST_CASE("large documents spill past the per-thread buffer", "[serde]") {
     std::string json;
     detail::write_json(rooms, json);
     REQUIRE(json.size() > 100'000);
-    CHECK(read_ok<list_rooms_response>(json) == rooms);
+    CHECK(test::read_ok<list_rooms_response>(json) == rooms);
     // And the buffer is reusable afterwards.
-    CHECK(*read_ok<create_chat_token_response>(R"({"token":"t"})").token == "t");
+    CHECK(*test::read_ok<create_chat_token_response>(R"({"token":"t"})").token == "t");
 }

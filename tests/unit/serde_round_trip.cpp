@@ -1,8 +1,9 @@
 // Every request and response type: write it, read it back, get the same value.
 #include "ivschat/operations.hpp"
-#include "ivschat/serde/json_reader.hpp"
 #include "ivschat/serde/json_writer.hpp"
 #include "ivschat/serde/request_target.hpp"
+
+#include "serde_read.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -58,17 +59,6 @@ void fill(T& value, int& counter, std::size_t variant) {
     }
 }
 
-template <class T>
-T parsed(std::string_view json) {
-    T out{};
-    detail::error_info error;
-    INFO(json);
-    bool ok = detail::parse_json(json, out, error);
-    INFO(error.message());
-    REQUIRE(ok);
-    return out;
-}
-
 }  // namespace
 
 TEST_CASE("every request survives body + request target round trip", "[serde]") {
@@ -108,7 +98,7 @@ TEST_CASE("every response survives a round trip", "[serde]") {
             fill(response, counter, variant);
             std::string json;
             detail::write_json(response, json);
-            CHECK(parsed<response_type>(json) == response);
+            CHECK(test::read_ok<response_type>(json) == response);
         }
     });
 }
@@ -125,6 +115,6 @@ TEST_CASE("error shapes survive a round trip", "[serde]") {
         fill(value, counter, 2);
         std::string json;
         detail::write_json(value, json);
-        CHECK(parsed<shape>(json) == value);
+        CHECK(test::read_ok<shape>(json) == value);
     });
 }
