@@ -4,7 +4,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_executor.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -49,7 +48,9 @@ std::string make_host_header(const endpoint& ep) {
 }  // namespace
 
 /// The pool's shared state. Everything but the counters and the opener's
-/// caches is touched only on `strand`.
+/// caches is touched only on `strand`. Idle connections past the idle timeout
+/// are closed whenever the pool acquires or takes back a connection: the pool
+/// holds no timer, so it never keeps an otherwise idle io_context running.
 class pool_core : public std::enable_shared_from_this<pool_core> {
 public:
     using connection_ptr = std::unique_ptr<connection>;
@@ -73,8 +74,7 @@ public:
           state({.max_connections = std::max<std::size_t>(options.max_connections, 1),
                  .max_waiters = options.max_waiters,
                  .idle_timeout = options.idle_timeout,
-                 .max_exchanges_per_connection = options.max_requests_per_connection}),
-          sweep_timer(strand) {}
+                 .max_exchanges_per_connection = options.max_requests_per_connection}) {}
 
     asio::awaitable<acquire_result> acquire(bool fresh);
     asio::awaitable<std::tuple<error_code>> warm_up(std::size_t n);
@@ -128,24 +128,14 @@ private:
         const bool reusable = c->reusable() && !closed;
         const std::size_t exchanges = c->exchanges();
         deliver(state.release(std::move(c), reusable, exchanges, now(), closer(false)));
+        state.evict_expired(now(), closer(true));
         publish_gauges();
-        start_sweep();
     }
 
     pooled_connection lease(connection_ptr c) { return {shared_from_this(), std::move(c)}; }
 
     asio::awaitable<acquire_result> open_in_slot();
-    asio::awaitable<void> sweep();
-
-    void start_sweep() {
-        if (sweeping || closed || state.idle() == 0) return;
-        sweeping = true;
-        asio::co_spawn(strand, sweep(), asio::detached);
-    }
-
     state_type state;
-    asio::steady_timer sweep_timer;
-    bool sweeping = false;
     bool closed = false;
 };
 
@@ -156,7 +146,6 @@ void pool_core::shutdown() {
             w->pool_closed = true;
             w->timer.cancel();
         }
-        self->sweep_timer.cancel();
         self->publish_gauges();
     });
 }
@@ -286,18 +275,6 @@ asio::awaitable<std::tuple<error_code>> pool_core::send(const request& req, resp
         pool_counter_cells::add(counters.stale_retries);
         fresh = true;
     }
-}
-
-asio::awaitable<void> pool_core::sweep() {
-    auto keep_alive = shared_from_this();
-    while (!closed) {
-        const auto next = state.evict_expired(now(), closer(true));
-        publish_gauges();
-        if (!next) break;
-        sweep_timer.expires_at(*next);
-        co_await sweep_timer.async_wait(use_tuple);
-    }
-    sweeping = false;
 }
 
 pooled_connection::pooled_connection(std::shared_ptr<pool_core> pool, std::unique_ptr<connection> conn) noexcept

@@ -104,6 +104,10 @@ private:
 /// when the io_context runs on several threads. The pool's bookkeeping runs on
 /// its own strand; each connection does its I/O on its own strand.
 ///
+/// Idle connections past pool_options::idle_timeout are closed at the pool's
+/// next acquisition or return of a connection; the pool holds no timer of its
+/// own, so io_context::run() returns once the callers' work is done.
+///
 /// Lifetime: destroying the pool closes idle connections and fails waiting
 /// callers with transport_errc::pool_closed; connections leased out are
 /// closed when returned. The io_context must outlive the pool and its handles.
