@@ -64,13 +64,14 @@ enum class behaviour {
 
 class test_server {
 public:
-    /// `tls`: serve HTTPS with a certificate for 127.0.0.1 and localhost from
-    /// `ca` (a fresh CA when null).
-    explicit test_server(bool tls, const testing::throwaway_ca* ca = nullptr)
+    /// `tls`: serve HTTPS with a certificate for `names` (default 127.0.0.1
+    /// and localhost) from `ca` (a fresh CA when null).
+    explicit test_server(bool tls, const testing::throwaway_ca* ca = nullptr,
+                         const testing::server_certificate_options& names = {})
         : tls_(tls), acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0}) {
         if (tls_) {
             const testing::throwaway_ca own_ca;
-            credentials_ = (ca != nullptr ? *ca : own_ca).issue_server_certificate();
+            credentials_ = (ca != nullptr ? *ca : own_ca).issue_server_certificate(names);
             ssl_.emplace(asio::ssl::context::tls_server);
             ssl_->use_certificate_chain(asio::buffer(credentials_.server_cert_pem));
             ssl_->use_private_key(asio::buffer(credentials_.server_key_pem), asio::ssl::context::pem);

@@ -22,6 +22,8 @@ namespace {
 namespace asio = boost::asio;
 using boost::system::error_code;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+// Sessions kept per pool: a burst of new connections can each resume.
+constexpr std::size_t max_cached_sessions = 16;
 
 // SSL_CTX ex_data slot that leads OpenSSL's new-session callback back to the
 // pool's opener.
@@ -104,7 +106,7 @@ connection_opener::connection_opener(endpoint ep, const pool_options& options,
 }
 
 connection_opener::~connection_opener() {
-    if (session_ != nullptr) SSL_SESSION_free(session_);
+    for (auto* session : sessions_) SSL_SESSION_free(session);
 }
 
 asio::ssl::context* connection_opener::tls_context() noexcept {
@@ -117,13 +119,27 @@ void connection_opener::store_session(SSL_SESSION* session) noexcept {
         return;
     }
     std::lock_guard lock(cache_mutex_);
-    if (session_ != nullptr) SSL_SESSION_free(session_);
-    session_ = session;
+    if (sessions_.size() == max_cached_sessions) {
+        SSL_SESSION_free(sessions_.front());
+        sessions_.erase(sessions_.begin());
+    }
+    sessions_.push_back(session);
 }
 
 void connection_opener::offer_session(SSL* ssl) noexcept {
     std::lock_guard lock(cache_mutex_);
-    if (session_ != nullptr) SSL_set_session(ssl, session_);
+    while (!sessions_.empty()) {
+        SSL_SESSION* session = sessions_.back();
+        const bool single_use = SSL_SESSION_get_protocol_version(session) >= TLS1_3_VERSION;
+        if (single_use) sessions_.pop_back();
+        const bool offered = SSL_SESSION_is_resumable(session) == 1 && SSL_set_session(ssl, session) == 1;
+        if (single_use) SSL_SESSION_free(session);
+        if (offered) return;
+        if (!single_use) {
+            SSL_SESSION_free(session);
+            sessions_.pop_back();
+        }
+    }
 }
 
 void connection_opener::forget_addresses() noexcept {

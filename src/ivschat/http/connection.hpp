@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace ivschat::http {
 
@@ -74,8 +75,8 @@ public:
     boost::asio::ssl::context* tls_context() noexcept;
     const endpoint& target() const noexcept { return endpoint_; }
 
-    /// The latest session a server issued on one of the pool's connections,
-    /// kept for the next handshake.
+    /// Keeps a session a server issued on one of the pool's connections for
+    /// a later handshake (takes over the caller's reference).
     void store_session(SSL_SESSION* session) noexcept;
 
 private:
@@ -98,7 +99,10 @@ private:
     std::mutex cache_mutex_;
     results_type addresses_;
     std::chrono::steady_clock::time_point resolved_at_{};
-    SSL_SESSION* session_ = nullptr;
+    // Most recent last. TLS 1.3 tickets are single-use (OpenSSL's client
+    // marks a session not resumable once used), so each is handed out once;
+    // a TLS 1.2 session stays for every connection.
+    std::vector<SSL_SESSION*> sessions_;
 };
 
 /// One keep-alive HTTP/1.1 connection, plain or TLS, with its own strand and
