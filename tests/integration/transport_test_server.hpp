@@ -108,17 +108,19 @@ public:
                })).get();
     }
 
-    std::size_t connections_accepted() const { return accepted_; }
-    /// Connections accepted once `n` were (a client's connect completes
-    /// before the server's accept), or after a second at most.
-    std::size_t wait_for_accepted(std::size_t n) const {
-        for (int i = 0; i < 200 && accepted_ < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        return accepted_;
-    }
+    // Counts seen by the server. A client's connect or handshake completes
+    // before the server's side of it, so `at_least` waits (a second at most)
+    // for the server to catch up.
+    std::size_t connections_accepted(std::size_t at_least = 0) const { return wait_for(accepted_, at_least); }
     std::size_t requests_read() const { return requests_; }
-    std::size_t tls_resumed() const { return resumed_; }
+    std::size_t tls_resumed(std::size_t at_least = 0) const { return wait_for(resumed_, at_least); }
 
 private:
+    static std::size_t wait_for(const std::atomic<std::size_t>& count, std::size_t at_least) {
+        for (int i = 0; i < 200 && count < at_least; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        return count;
+    }
+
     asio::awaitable<void> accept_loop() {
         for (;;) {
             auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));

@@ -112,7 +112,7 @@ TEST_CASE("tls: new connections of a pool resume the TLS session") {
     const auto c = pool.counters();
     CHECK(c.tls_handshakes == 3);
     CHECK(c.tls_resumed_sessions == 2);
-    CHECK(server.tls_resumed() == 2);
+    CHECK(server.tls_resumed(2) == 2);
 }
 
 TEST_CASE("tls: a certificate from another CA is refused") {
