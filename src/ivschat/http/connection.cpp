@@ -6,7 +6,9 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -214,7 +216,7 @@ asio::awaitable<error_code> connection_opener::open(connection& conn) {
 }
 
 connection::connection(const asio::any_io_executor& ex, asio::ssl::context* tls)
-    : strand_(asio::make_strand(ex)),
+    : strand_(make_strand_executor(ex)),
       stream_(tls != nullptr ? decltype(stream_){std::in_place_type<tls_stream>, strand_, *tls}
                              : decltype(stream_){std::in_place_type<plain_stream>, strand_}) {}
 
@@ -241,6 +243,7 @@ template <class Stream>
 asio::awaitable<error_code> connection::exchange_on(Stream& stream, const request& req, response& res,
                                                     std::chrono::milliseconds timeout,
                                                     std::uint64_t max_body) {
+    co_await asio::this_coro::throw_if_cancelled(false);
     if (auto ec = write_request_head(req, head_)) co_return ec;
     // Until the exchange completes in full, the connection counts as broken:
     // a cancellation or failure at any step leaves it unusable.
@@ -269,8 +272,14 @@ asio::awaitable<error_code> connection::exchange_on(Stream& stream, const reques
 asio::awaitable<error_code> connection::exchange(const request& req, response& res,
                                                  std::chrono::milliseconds timeout,
                                                  std::uint64_t max_body) {
-    if (auto* s = std::get_if<tls_stream>(&stream_)) co_return co_await exchange_on(*s, req, res, timeout, max_body);
-    co_return co_await exchange_on(std::get<plain_stream>(stream_), req, res, timeout, max_body);
+    // Not a coroutine itself: one coroutine frame per exchange, not two.
+    if (auto* s = std::get_if<tls_stream>(&stream_)) return exchange_on(*s, req, res, timeout, max_body);
+    return exchange_on(std::get<plain_stream>(stream_), req, res, timeout, max_body);
+}
+
+asio::any_io_executor make_strand_executor(const asio::any_io_executor& ex) {
+    if (const auto* io = ex.target<asio::io_context::executor_type>()) return asio::make_strand(*io);
+    return asio::make_strand(ex);
 }
 
 bool is_closed_connection_error(const error_code& ec) noexcept {

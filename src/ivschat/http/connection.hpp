@@ -109,15 +109,17 @@ private:
 /// reused buffers. Used by one caller at a time (the pool's lease).
 class connection {
 public:
-    using executor_type = boost::asio::strand<boost::asio::any_io_executor>;
+    /// A strand (see make_strand_executor).
+    using executor_type = boost::asio::any_io_executor;
     using plain_stream = boost::beast::tcp_stream;
     using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
     connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context* tls);
 
     /// Writes `req` and reads the response into `res` within `timeout`,
-    /// refusing a body over `max_body`. Runs on strand(). After a failure the
-    /// connection is not reusable.
+    /// refusing a body over `max_body`. Must run on strand(), as a spawned
+    /// coroutine's body: it reports cancellation as operation_aborted rather
+    /// than an exception. After a failure the connection is not reusable.
     boost::asio::awaitable<boost::system::error_code> exchange(const request& req, response& res,
                                                                std::chrono::milliseconds timeout,
                                                                std::uint64_t max_body);
@@ -158,6 +160,12 @@ private:
     bool reusable_ = true;
     bool failed_before_response_ = false;
 };
+
+/// A strand on `ex`'s execution context, type-erased once. On an io_context
+/// the strand fits any_io_executor's small buffer, so the many executor copies
+/// an operation makes allocate nothing; on other executors it is stored once
+/// on the heap and copies share it.
+boost::asio::any_io_executor make_strand_executor(const boost::asio::any_io_executor& ex);
 
 /// True for the errors a connection the server closed while it sat idle
 /// produces on write or before the first response byte.

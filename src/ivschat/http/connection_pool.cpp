@@ -67,7 +67,7 @@ public:
 
     pool_core(const asio::any_io_executor& ex, endpoint target, const pool_options& options)
         : io(ex),
-          strand(asio::make_strand(ex)),
+          strand(make_strand_executor(ex)),
           options(options),
           opener(std::move(target), options, counters),
           host_header(make_host_header(opener.target())),
@@ -90,7 +90,7 @@ public:
     void shutdown();
 
     asio::any_io_executor io;
-    asio::strand<asio::any_io_executor> strand;
+    asio::any_io_executor strand;
     pool_options options;
     pool_counter_cells counters;
     connection_opener opener;
@@ -267,7 +267,7 @@ asio::awaitable<std::tuple<error_code>> pool_core::send(const request& req, resp
     for (;;) {
         auto [acquire_error, lease] = co_await acquire(fresh);
         if (acquire_error) co_return std::tuple{acquire_error};
-        auto [exchange_error] =
+        const error_code exchange_error =
             co_await asio::co_spawn(lease.executor(), lease.exchange(req, res), asio::use_awaitable);
         const bool stale = exchange_error && !fresh && lease.reused() && lease.failed_before_response() &&
                            is_closed_connection_error(exchange_error);
@@ -308,11 +308,8 @@ const connection::executor_type& pooled_connection::executor() const noexcept {
     return conn_->strand();
 }
 
-asio::awaitable<std::tuple<error_code>> pooled_connection::exchange(const request& req, response& res) {
-    co_await asio::this_coro::throw_if_cancelled(false);
-    if (!conn_) co_return std::tuple{error_code{asio::error::bad_descriptor}};
-    co_return std::tuple{co_await conn_->exchange(req, res, pool_->options.exchange_timeout,
-                                                  pool_->options.max_response_body)};
+asio::awaitable<error_code> pooled_connection::exchange(const request& req, response& res) {
+    return conn_->exchange(req, res, pool_->options.exchange_timeout, pool_->options.max_response_body);
 }
 
 connection_pool::connection_pool(const asio::any_io_executor& ex, endpoint target, pool_options options)
@@ -330,7 +327,7 @@ const std::string& connection_pool::host_header() const noexcept {
     return core_->host_header;
 }
 
-const asio::strand<asio::any_io_executor>& connection_pool::executor() const noexcept {
+const asio::any_io_executor& connection_pool::executor() const noexcept {
     return core_->strand;
 }
 

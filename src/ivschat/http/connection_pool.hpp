@@ -18,9 +18,9 @@ namespace ivschat::http {
 
 class pool_core;
 
-/// Runs an awaitable returning std::tuple<error_code, T...> on `ex` as an
-/// Asio asynchronous operation with completion signature
-/// void(error_code, T...), for any completion token. The completion handler's
+/// Runs an awaitable returning error_code or std::tuple<error_code, T...> on
+/// `ex` as an Asio asynchronous operation with completion signature
+/// void(error_code) or void(error_code, T...), for any completion token. The completion handler's
 /// executor, allocator and cancellation slot are forwarded to co_spawn, which
 /// delivers cancellation to the coroutine through `ex`.
 template <class Handler>
@@ -32,6 +32,11 @@ struct spawned_completion {
         // Only allocation failure can escape the transport's coroutines.
         if (failure) std::rethrow_exception(failure);
         std::apply([this](auto&&... v) { std::move(handler)(std::move(v)...); }, std::move(values));
+    }
+
+    void operator()(std::exception_ptr failure, boost::system::error_code ec) {
+        if (failure) std::rethrow_exception(failure);
+        std::move(handler)(ec);
     }
 };
 
@@ -84,9 +89,9 @@ public:
     /// Returns the connection to the pool now (same as destruction).
     void release() noexcept;
 
-    /// The awaitable behind async_exchange; it must run on executor().
-    boost::asio::awaitable<std::tuple<boost::system::error_code>> exchange(const request& req,
-                                                                          response& res);
+    /// The awaitable behind async_exchange; it must run on executor() as a
+    /// spawned coroutine. Precondition: the handle is not empty.
+    boost::asio::awaitable<boost::system::error_code> exchange(const request& req, response& res);
 
     /// The connection's strand. Precondition: the handle is not empty.
     const connection::executor_type& executor() const noexcept;
@@ -155,7 +160,8 @@ public:
     boost::asio::awaitable<std::tuple<boost::system::error_code>> warm_up(std::size_t n);
     boost::asio::awaitable<std::tuple<boost::system::error_code>> send(const request& req, response& res);
 
-    const boost::asio::strand<boost::asio::any_io_executor>& executor() const noexcept;
+    /// The pool's strand.
+    const boost::asio::any_io_executor& executor() const noexcept;
 
 private:
     std::shared_ptr<pool_core> core_;
