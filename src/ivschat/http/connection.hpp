@@ -1,0 +1,174 @@
+#pragma once
+
+#include "ivschat/http/message.hpp"
+
+#include <ivschat/transport.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ivschat::http {
+
+/// Where a pool connects: scheme http or https, host (name or IP literal)
+/// and port.
+struct endpoint {
+    bool tls = true;
+    std::string host{};
+    std::uint16_t port = 443;
+};
+
+/// The pool's counters, written from several strands and read from any
+/// thread (relaxed atomics: each is an independent tally).
+struct pool_counter_cells {
+    std::atomic<std::uint64_t> connections_opened{0};
+    std::atomic<std::uint64_t> connections_reused{0};
+    std::atomic<std::uint64_t> connections_closed{0};
+    std::atomic<std::uint64_t> connections_evicted{0};
+    std::atomic<std::uint64_t> connect_failures{0};
+    std::atomic<std::uint64_t> tls_handshakes{0};
+    std::atomic<std::uint64_t> tls_resumed_sessions{0};
+    std::atomic<std::uint64_t> stale_retries{0};
+    std::atomic<std::uint64_t> live_connections{0};
+    std::atomic<std::uint64_t> idle_connections{0};
+    std::atomic<std::uint64_t> waiting_callers{0};
+
+    static void add(std::atomic<std::uint64_t>& cell) noexcept {
+        cell.fetch_add(1, std::memory_order_relaxed);
+    }
+    pool_counters snapshot() const noexcept;
+};
+
+class connection;
+
+/// What every connection of one pool shares for opening: the endpoint, the
+/// TLS context, the resolved addresses and the latest TLS session. Opening
+/// is off the hot path, so the address and session caches sit behind a small
+/// mutex; exchanges never touch it.
+class connection_opener {
+public:
+    /// Throws boost::system::system_error if the TLS context cannot be set up
+    /// (e.g. an unreadable CA file).
+    connection_opener(endpoint ep, const pool_options& options, pool_counter_cells& counters);
+    ~connection_opener();
+    connection_opener(const connection_opener&) = delete;
+    connection_opener& operator=(const connection_opener&) = delete;
+
+    /// Resolves (or reuses addresses), connects and, for https, handshakes,
+    /// each step with its own timeout. Runs on `conn`'s strand.
+    boost::asio::awaitable<boost::system::error_code> open(connection& conn);
+
+    boost::asio::ssl::context* tls_context() noexcept;
+    const endpoint& target() const noexcept { return endpoint_; }
+
+    /// Keeps a session a server issued on one of the pool's connections for
+    /// a later handshake (takes over the caller's reference).
+    void store_session(SSL_SESSION* session) noexcept;
+
+private:
+    using results_type = boost::asio::ip::tcp::resolver::results_type;
+
+    boost::asio::awaitable<std::pair<boost::system::error_code, results_type>> addresses(
+        const boost::asio::any_io_executor& ex);
+    void forget_addresses() noexcept;
+    void offer_session(SSL* ssl) noexcept;
+
+    endpoint endpoint_;
+    bool host_is_ip_;
+    std::chrono::milliseconds connect_timeout_;
+    std::chrono::milliseconds handshake_timeout_;
+    std::chrono::milliseconds dns_refresh_interval_;
+    bool verify_peer_;
+    std::optional<boost::asio::ssl::context> tls_;
+    pool_counter_cells& counters_;
+
+    std::mutex cache_mutex_;
+    results_type addresses_;
+    std::chrono::steady_clock::time_point resolved_at_{};
+    // Most recent last. TLS 1.3 tickets are single-use (OpenSSL's client
+    // marks a session not resumable once used), so each is handed out once;
+    // a TLS 1.2 session stays for every connection.
+    std::vector<SSL_SESSION*> sessions_;
+};
+
+/// One keep-alive HTTP/1.1 connection, plain or TLS, with its own strand and
+/// reused buffers. Used by one caller at a time (the pool's lease).
+class connection {
+public:
+    /// A strand (see make_strand_executor).
+    using executor_type = boost::asio::any_io_executor;
+    using plain_stream = boost::beast::tcp_stream;
+    using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+    connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context* tls);
+
+    /// Writes `req` and reads the response into `res` within `timeout`,
+    /// refusing a body over `max_body`. Must run on strand(), as a spawned
+    /// coroutine's body: it reports cancellation as operation_aborted rather
+    /// than an exception. After a failure the connection is not reusable.
+    boost::asio::awaitable<boost::system::error_code> exchange(const request& req, response& res,
+                                                               std::chrono::milliseconds timeout,
+                                                               std::uint64_t max_body);
+
+    /// An idle connection the server has closed (or sent unexpected bytes
+    /// on) looks closed: one non-blocking peek at the socket, no I/O wait.
+    bool looks_closed();
+
+    void close() noexcept;
+
+    /// Completed exchanges.
+    std::size_t exchanges() const noexcept { return exchanges_; }
+    /// False after a failed or cancelled exchange or a response that ends
+    /// the connection (Connection: close, HTTP/1.0, extra bytes).
+    bool reusable() const noexcept { return reusable_; }
+    /// The last exchange failed before any byte of its response arrived.
+    bool failed_before_response() const noexcept { return failed_before_response_; }
+
+    const executor_type& strand() const noexcept { return strand_; }
+    plain_stream& tcp() noexcept;
+    tls_stream* tls() noexcept { return std::get_if<tls_stream>(&stream_); }
+
+    /// Bytes of buffer capacity this connection holds (for memory reports).
+    std::size_t buffer_capacity() const noexcept { return read_buffer_.capacity() + head_.capacity(); }
+
+private:
+    template <class Stream>
+    boost::asio::awaitable<boost::system::error_code> exchange_on(Stream& stream, const request& req,
+                                                                  response& res,
+                                                                  std::chrono::milliseconds timeout,
+                                                                  std::uint64_t max_body);
+
+    executor_type strand_;
+    std::variant<plain_stream, tls_stream> stream_;
+    boost::beast::flat_buffer read_buffer_;
+    std::string head_;
+    std::size_t exchanges_ = 0;
+    bool reusable_ = true;
+    bool failed_before_response_ = false;
+};
+
+/// A strand on `ex`'s execution context, type-erased once. On an io_context
+/// the strand fits any_io_executor's small buffer, so the many executor copies
+/// an operation makes allocate nothing; on other executors it is stored once
+/// on the heap and copies share it.
+boost::asio::any_io_executor make_strand_executor(const boost::asio::any_io_executor& ex);
+
+/// True for the errors a connection the server closed while it sat idle
+/// produces on write or before the first response byte.
+bool is_closed_connection_error(const boost::system::error_code& ec) noexcept;
+
+}  // namespace ivschat::http

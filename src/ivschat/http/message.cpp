@@ -1,0 +1,155 @@
+#include "ivschat/http/message.hpp"
+
+#include <ivschat/transport.hpp>
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include <algorithm>
+#include <charconv>
+
+namespace ivschat::http {
+namespace {
+
+namespace beast_http = boost::beast::http;
+
+// RFC 9110 tchar: the characters of a method or a field name.
+bool is_token(std::string_view s) noexcept {
+    if (s.empty()) return false;
+    return std::all_of(s.begin(), s.end(), [](unsigned char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
+                   std::string_view::npos;
+    });
+}
+
+// A request target or field value: no control characters (tab allowed in
+// values), which is what keeps a caller's data from ending the line.
+bool is_visible_text(std::string_view s, bool allow_space) noexcept {
+    return std::all_of(s.begin(), s.end(), [allow_space](unsigned char c) {
+        return c == 0x09 ? allow_space : c == ' ' ? allow_space : c > 0x20 && c != 0x7f;
+    });
+}
+
+void assign(std::string& to, boost::beast::string_view from) {
+    to.assign(from.data(), from.size());
+}
+
+}  // namespace
+
+void response::clear() noexcept {
+    status = 0;
+    request_id.clear();
+    error_type.clear();
+    cf_id.clear();
+    amz_id_2.clear();
+    date.clear();
+    content_type.clear();
+    body.clear();
+}
+
+boost::system::error_code write_request_head(const request& req, std::string& out) {
+    if (!is_token(req.method) || req.target.empty() || !is_visible_text(req.target, false)) {
+        return transport_errc::invalid_request;
+    }
+    out.clear();
+    out.append(req.method).append(" ").append(req.target).append(" HTTP/1.1\r\n");
+    for (const auto& h : req.headers) {
+        if (!is_token(h.name) || !is_visible_text(h.value, true) ||
+            boost::beast::iequals(h.name, "content-length") ||
+            boost::beast::iequals(h.name, "transfer-encoding")) {
+            return transport_errc::invalid_request;
+        }
+        out.append(h.name).append(": ").append(h.value).append("\r\n");
+    }
+    char length[24];
+    const auto end = std::to_chars(length, length + sizeof length, req.body.size()).ptr;
+    out.append("Content-Length: ").append(length, end).append("\r\n\r\n");
+    return {};
+}
+
+response_parser::response_parser(response& out, std::uint64_t max_body) : out_(out) {
+    out_.clear();
+    body_limit(max_body);
+}
+
+void response_parser::on_request_impl(beast_http::verb, string_view, string_view, int,
+                                      error_code& ec) {
+    ec = beast_http::error::bad_method;
+}
+
+void response_parser::on_response_impl(int code, string_view, int, error_code&) {
+    out_.status = static_cast<unsigned>(code);
+}
+
+void response_parser::on_field_impl(beast_http::field name, string_view name_string,
+                                    string_view value, error_code&) {
+    using boost::beast::iequals;
+    switch (name) {
+    case beast_http::field::date:
+        assign(out_.date, value);
+        return;
+    case beast_http::field::content_type:
+        assign(out_.content_type, value);
+        return;
+    default:
+        break;
+    }
+    if (iequals(name_string, "x-amzn-requestid")) {
+        assign(out_.request_id, value);
+    } else if (iequals(name_string, "x-amzn-errortype")) {
+        assign(out_.error_type, value);
+    } else if (iequals(name_string, "x-amz-cf-id")) {
+        assign(out_.cf_id, value);
+    } else if (iequals(name_string, "x-amz-id-2")) {
+        assign(out_.amz_id_2, value);
+    }
+}
+
+void response_parser::on_header_impl(error_code&) {}
+
+void response_parser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
+                                        error_code&) {
+    // Beast has already refused a Content-Length above the body limit.
+    if (content_length) out_.body.reserve(static_cast<std::size_t>(*content_length));
+}
+
+std::size_t response_parser::on_body_impl(string_view body, error_code&) {
+    out_.body.append(body.data(), body.size());
+    return body.size();
+}
+
+void response_parser::on_chunk_header_impl(std::uint64_t, string_view, error_code&) {}
+
+std::size_t response_parser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
+    out_.body.append(body.data(), body.size());
+    return body.size();
+}
+
+void response_parser::on_finish_impl(error_code&) {}
+
+boost::system::error_code classify_read_error(boost::system::error_code ec,
+                                              bool got_response_bytes) {
+    namespace asio_error = boost::asio::error;
+    if (ec == beast_http::error::body_limit || ec == beast_http::error::header_limit ||
+        ec == beast_http::error::buffer_overflow) {
+        return transport_errc::response_too_large;
+    }
+    if (ec == boost::beast::error::timeout) return transport_errc::exchange_timeout;
+    const bool closed = ec == beast_http::error::end_of_stream ||
+                        ec == beast_http::error::partial_message || ec == asio_error::eof ||
+                        ec == boost::asio::ssl::error::stream_truncated;
+    if (closed) {
+        return got_response_bytes ? transport_errc::truncated_response
+                                  : transport_errc::closed_before_response;
+    }
+    if (ec.category() == make_error_code(beast_http::error::bad_version).category()) {
+        return transport_errc::malformed_response;
+    }
+    return ec;
+}
+
+}  // namespace ivschat::http

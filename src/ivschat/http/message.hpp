@@ -1,0 +1,91 @@
+#pragma once
+
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace ivschat::http {
+
+struct header_field {
+    std::string_view name{};
+    std::string_view value{};
+};
+
+/// One HTTP/1.1 request as the client built and signed it. The views must
+/// stay valid until the exchange completes. The caller supplies Host and
+/// every other header; the transport adds only Content-Length, so headers
+/// must not contain Content-Length or Transfer-Encoding.
+struct request {
+    std::string_view method{};
+    /// Path and query exactly as on the request line.
+    std::string_view target{};
+    std::span<const header_field> headers{};
+    std::string_view body{};
+};
+
+/// What the client needs from a response. Reused across exchanges: clear()
+/// keeps the strings' capacity, so a steady state allocates nothing.
+struct response {
+    unsigned status = 0;
+    /// x-amzn-RequestId
+    std::string request_id{};
+    /// x-amzn-ErrorType
+    std::string error_type{};
+    /// x-amz-cf-id
+    std::string cf_id{};
+    /// x-amz-id-2
+    std::string amz_id_2{};
+    std::string date{};
+    std::string content_type{};
+    std::string body{};
+
+    void clear() noexcept;
+};
+
+/// Writes the request line, the headers, Content-Length and the blank line
+/// into `out` (replacing its content, keeping its capacity). Fails with
+/// transport_errc::invalid_request, leaving `out` unspecified, if a method,
+/// target or header would break the message framing.
+boost::system::error_code write_request_head(const request& req, std::string& out);
+
+/// A Beast response parser that keeps only what `response` holds, reading
+/// the body straight into response::body up to a limit (Content-Length is
+/// checked against the limit before anything is buffered). One parser per
+/// message, as Beast's parsers are; the response it fills is reused.
+class response_parser final : public boost::beast::http::basic_parser<false> {
+public:
+    response_parser(response& out, std::uint64_t max_body);
+
+private:
+    using error_code = boost::beast::error_code;
+    using string_view = boost::beast::string_view;
+
+    void on_request_impl(boost::beast::http::verb, string_view, string_view, int,
+                         error_code&) override;
+    void on_response_impl(int code, string_view reason, int version, error_code& ec) override;
+    void on_field_impl(boost::beast::http::field name, string_view name_string,
+                       string_view value, error_code& ec) override;
+    void on_header_impl(error_code& ec) override;
+    void on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
+                           error_code& ec) override;
+    std::size_t on_body_impl(string_view body, error_code& ec) override;
+    void on_chunk_header_impl(std::uint64_t size, string_view extensions,
+                              error_code& ec) override;
+    std::size_t on_chunk_body_impl(std::uint64_t remain, string_view body,
+                                   error_code& ec) override;
+    void on_finish_impl(error_code& ec) override;
+
+    response& out_;
+};
+
+/// Maps a failed read of a response to the error the transport reports:
+/// Beast's framing errors become transport_errc values; `got_response_bytes`
+/// tells a close before the response from a truncated one.
+boost::system::error_code classify_read_error(boost::system::error_code ec,
+                                              bool got_response_bytes);
+
+}  // namespace ivschat::http
