@@ -1,0 +1,96 @@
+// The embedded partition table and the region matching of aws.partition.
+#include "ivschat/endpoint/partitions.hpp"
+#include "support/shared_data.hpp"
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+namespace json = boost::json;
+using ivschat::detail::partition_for_region;
+using ivschat::detail::partitions;
+using ivschat::detail::region_pattern_matches;
+
+std::string text(const json::value& v) { return json::value_to<std::string>(v); }
+
+}  // namespace
+
+TEST_CASE("the embedded partition table equals partitions.json") {
+    if (ivschat::test::skip_without_shared("partitions.json")) return;
+    std::ifstream in(*ivschat::test::shared_dir() / "testdata/endpoints/partitions.json", std::ios::binary);
+    REQUIRE(in);
+    std::ostringstream s;
+    s << in.rdbuf();
+    auto file = json::parse(s.str());
+    const auto& expected = file.at("partitions").as_array();
+    REQUIRE(partitions().size() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        const auto& e = expected[i].as_object();
+        const auto& outputs = e.at("outputs").as_object();
+        const auto& p = partitions()[i];
+        INFO(p.id);
+        CHECK(p.id == text(e.at("id")));
+        CHECK(p.id == text(outputs.at("name")));
+        CHECK(p.dns_suffix == text(outputs.at("dnsSuffix")));
+        CHECK(p.dual_stack_dns_suffix == text(outputs.at("dualStackDnsSuffix")));
+        CHECK(p.implicit_global_region == text(outputs.at("implicitGlobalRegion")));
+        CHECK(p.supports_fips == outputs.at("supportsFIPS").as_bool());
+        CHECK(p.supports_dual_stack == outputs.at("supportsDualStack").as_bool());
+        CHECK(p.region_regex == text(e.at("regionRegex")));
+        const auto& regions = e.at("regions").as_object();
+        REQUIRE(p.regions.size() == regions.size());
+        std::size_t j = 0;
+        for (const auto& r : regions) CHECK(p.regions[j++] == std::string_view(r.key()));
+    }
+}
+
+TEST_CASE("every embedded pattern is in the supported subset and matches its own regions") {
+    REQUIRE(partitions().size() >= 8);
+    for (const auto& p : partitions()) {
+        INFO(p.id);
+        REQUIRE(region_pattern_matches(p.region_regex, "x").has_value());
+        CHECK(region_pattern_matches(p.region_regex, p.implicit_global_region) == true);
+        for (auto region : p.regions) {
+            CHECK(&partition_for_region(region, partitions()) == &p);
+            // Listed regions that look like regions also match their partition's pattern.
+            if (!region.ends_with("-global")) CHECK(region_pattern_matches(p.region_regex, region) == true);
+        }
+    }
+}
+
+TEST_CASE("region patterns: anchors, classes, groups, repetition") {
+    const char* aws = R"(^(us|eu|ap|sa|ca|me|af|il|mx)\-\w+\-\d+$)";
+    CHECK(region_pattern_matches(aws, "us-east-1") == true);
+    CHECK(region_pattern_matches(aws, "mx-central-12") == true);
+    CHECK(region_pattern_matches(aws, "us-gov-west-1") == false);  // \w does not match '-'
+    CHECK(region_pattern_matches(aws, "us-east-1x") == false);
+    CHECK(region_pattern_matches(aws, "us-east-") == false);
+    CHECK(region_pattern_matches(aws, "xus-east-1") == false);
+    CHECK(region_pattern_matches(aws, "") == false);
+    CHECK(region_pattern_matches(R"(^eusc\-(de)\-\w+\-\d+$)", "eusc-de-east-1") == true);
+    CHECK(region_pattern_matches(R"(^eusc\-(de)\-\w+\-\d+$)", "eusc-fr-east-1") == false);
+    // Without $ the match is a prefix match, like Python's re.match.
+    CHECK(region_pattern_matches(R"(^ab\d+)", "ab12zz") == true);
+    // Backtracking: \w+ must give back characters for the literal that follows.
+    CHECK(region_pattern_matches(R"(^\w+1$)", "abc1") == true);
+    CHECK(region_pattern_matches(R"(^(a|ab)+c$)", "abac") == true);
+    // Unsupported syntax is reported, not guessed.
+    CHECK_FALSE(region_pattern_matches("^[a-z]+$", "abc").has_value());
+    CHECK_FALSE(region_pattern_matches("^a*$", "aaa").has_value());
+    CHECK_FALSE(region_pattern_matches("^(ab$", "ab").has_value());
+    CHECK_FALSE(region_pattern_matches("^ab\\", "ab").has_value());
+}
+
+TEST_CASE("listed regions win over patterns, and unknown regions fall back to aws") {
+    CHECK(partition_for_region("aws-us-gov-global", partitions()).id == "aws-us-gov");
+    CHECK(partition_for_region("us-gov-west-1", partitions()).id == "aws-us-gov");
+    CHECK(partition_for_region("us-isob-west-1", partitions()).id == "aws-iso-b");
+    CHECK(partition_for_region("eu-isoe-west-1", partitions()).id == "aws-iso-e");
+    CHECK(partition_for_region("eu-west-1", partitions()).id == "aws");
+    CHECK(partition_for_region("", partitions()).id == "aws");
+    CHECK(partition_for_region("local", partitions()).id == "aws");
+}
