@@ -15,7 +15,7 @@ namespace {
 }  // namespace
 
 endpoint_url parse_endpoint_url(std::string_view url) {
-    auto parsed = boost::urls::parse_absolute_uri(url);
+    auto parsed = boost::urls::parse_uri(url);
     if (!parsed) reject(url, "not an absolute URL such as https://host:port/path (" + parsed.error().message() + ")");
     const boost::urls::url_view& u = *parsed;
 
