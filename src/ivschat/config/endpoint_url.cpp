@@ -1,5 +1,7 @@
 #include <ivschat/config.hpp>
 
+#include "ivschat/config/config_text.hpp"
+
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -21,9 +23,7 @@ endpoint_url parse_endpoint_url(std::string_view url) {
 
     endpoint_url out;
     out.url = std::string(url);
-    out.scheme = std::string(u.scheme());
-    std::transform(out.scheme.begin(), out.scheme.end(), out.scheme.begin(),
-                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+    out.scheme = detail::ascii_lower(u.scheme());
     if (out.scheme != "https" && out.scheme != "http") reject(url, "the scheme must be https or http");
     if (!u.has_authority() || u.encoded_host().empty()) reject(url, "it has no host");
     if (u.has_userinfo()) reject(url, "user information (user@) is not allowed");

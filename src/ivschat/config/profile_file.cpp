@@ -5,6 +5,8 @@
 // comments with '#' or ';'.
 #include <ivschat/config.hpp>
 
+#include "ivschat/config/config_text.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -19,13 +21,6 @@ std::string_view trim(std::string_view s) {
     auto first = s.find_first_not_of(blanks);
     if (first == std::string_view::npos) return {};
     return s.substr(first, s.find_last_not_of(blanks) - first + 1);
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
-    return out;
 }
 
 // Cuts a trailing comment. In property lines '#' and ';' start a comment only
@@ -99,7 +94,7 @@ private:
             fail("expected '=' in the " + std::string(what) + " \"" + std::string(content) + "\"");
         std::string_view key = trim(content.substr(0, eq));
         if (key.empty()) fail("the " + std::string(what) + " \"" + std::string(content) + "\" has no name before '='");
-        return {lower(key), std::string(trim(content.substr(eq + 1)))};
+        return {detail::ascii_lower(key), std::string(trim(content.substr(eq + 1)))};
     }
 
     void read_property(std::string_view line) {
@@ -130,15 +125,15 @@ private:
 }  // namespace
 
 std::optional<std::string_view> profile::get(std::string_view key) const {
-    auto it = properties_.find(lower(key));
+    auto it = properties_.find(detail::ascii_lower(key));
     if (it == properties_.end()) return std::nullopt;
     return std::string_view(it->second.value);
 }
 
 std::optional<std::string_view> profile::get(std::string_view key, std::string_view sub_key) const {
-    auto it = properties_.find(lower(key));
+    auto it = properties_.find(detail::ascii_lower(key));
     if (it == properties_.end()) return std::nullopt;
-    std::string wanted = lower(sub_key);
+    std::string wanted = detail::ascii_lower(sub_key);
     const auto& subs = it->second.sub_properties;
     // The last occurrence wins, as for properties.
     auto sub = std::find_if(subs.rbegin(), subs.rend(), [&](const auto& kv) { return kv.first == wanted; });
@@ -146,7 +141,7 @@ std::optional<std::string_view> profile::get(std::string_view key, std::string_v
     return std::string_view(sub->second);
 }
 
-void profile::set(std::string_view key, property value) { properties_[lower(key)] = std::move(value); }
+void profile::set(std::string_view key, property value) { properties_[detail::ascii_lower(key)] = std::move(value); }
 
 const profile* profile_set::find(std::string_view name) const {
     auto it = profiles_.find(name);
@@ -217,12 +212,8 @@ void profile_set::merge_file(std::string_view text, profile_file_kind kind, std:
 
 profile_file_paths shared_file_paths(const environment& env) {
     auto home = env.get("HOME");
-    auto expand = [&](std::string path) {
-        if (home && (path == "~" || path.starts_with("~/"))) path.replace(0, 1, *home);
-        return path;
-    };
     auto path_of = [&](const char* variable, const char* file) -> std::string {
-        if (auto explicit_path = env.get(variable)) return expand(*explicit_path);
+        if (auto explicit_path = env.get(variable)) return detail::expand_home(*explicit_path, env);
         return home ? *home + "/.aws/" + file : std::string{};
     };
     return {.config = path_of("AWS_CONFIG_FILE", "config"),

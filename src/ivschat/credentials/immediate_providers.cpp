@@ -3,6 +3,8 @@
 #include <ivschat/config.hpp>
 #include <ivschat/credentials_provider.hpp>
 
+#include "ivschat/config/config_text.hpp"
+
 #include <boost/asio/append.hpp>
 #include <boost/asio/post.hpp>
 
@@ -47,10 +49,8 @@ answer read_environment(const environment& env) {
 }
 
 std::string list_files(const profile_set& profiles) {
-    if (profiles.files().empty()) return "no shared config or credentials file";
-    std::string out;
-    for (const auto& f : profiles.files()) out += (out.empty() ? "" : " or ") + f;
-    return out;
+    auto files = detail::file_list(profiles);
+    return files.empty() ? "no shared config or credentials file" : files;
 }
 
 answer read_profile(const profile_set& profiles, const std::string& name) {
