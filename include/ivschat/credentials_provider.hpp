@@ -70,7 +70,9 @@ private:
 ///   allocates (copying the shared_ptr is an atomic increment), so a client
 ///   calls it for every request and signs with the snapshot it got; the
 ///   snapshot stays valid however long the caller keeps it, even if the
-///   provider refreshes meanwhile.
+///   provider refreshes meanwhile. A provider hands out the same snapshot
+///   object until its credentials change, so a signing-key cache can tell
+///   new credentials by comparing pointers.
 /// - `async_get(executor, handler)` obtains credentials, doing whatever I/O
 ///   the source needs (none for the providers in this header; the HTTP,
 ///   process and STS providers fetch asynchronously on `executor` without

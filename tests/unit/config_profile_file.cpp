@@ -263,3 +263,27 @@ TEST_CASE("loading files: both files, missing files, directories, oversized file
     CHECK_THROWS_WITH(ivschat::load_profile_files({.config = broken, .credentials = {}}),
                       broken + ":2: expected '=' in the property \"region\"");
 }
+
+TEST_CASE("random files of the format's own characters: a result or a located error") {
+    // Deterministic pseudo-random texts over the characters that matter to the format.
+    const std::string_view alphabet = "[]=#; \t\r\nab_profiledefault";
+    std::uint32_t state = 12345;
+    auto next = [&] { return state = state * 1664525u + 1013904223u; };
+    int parsed = 0, rejected = 0;
+    for (int round = 0; round < 3000; ++round) {
+        std::string text;
+        for (std::size_t n = next() % 200; n > 0; --n) text.push_back(alphabet[(next() >> 8) % alphabet.size()]);
+        for (auto kind : {profile_file_kind::config, profile_file_kind::credentials}) {
+            try {
+                auto set = parse(text, kind);
+                for (const auto& [name, p] : set.profiles()) CHECK(name == p.name());
+                ++parsed;
+            } catch (const config_error& e) {
+                CHECK(std::string(e.what()).starts_with("/home/u/.aws/config:"));
+                ++rejected;
+            }
+        }
+    }
+    CHECK(parsed > 20);
+    CHECK(rejected > 100);
+}

@@ -1,4 +1,6 @@
 // The embedded partition table and the region matching of aws.partition.
+#include <ivschat/endpoint.hpp>
+
 #include "ivschat/endpoint/partitions.hpp"
 #include "support/shared_data.hpp"
 
@@ -93,4 +95,15 @@ TEST_CASE("listed regions win over patterns, and unknown regions fall back to aw
     CHECK(partition_for_region("eu-west-1", partitions()).id == "aws");
     CHECK(partition_for_region("", partitions()).id == "aws");
     CHECK(partition_for_region("local", partitions()).id == "aws");
+}
+
+TEST_CASE("long and odd regions neither crash nor match") {
+    std::string long_region = "us-" + std::string(100000, 'a') + "-1";
+    CHECK(region_pattern_matches(partitions()[0].region_regex, long_region) == false);
+    CHECK(partition_for_region(long_region, partitions()).id == "aws");
+    std::string at_limit = "us-" + std::string(ivschat::detail::max_region_match_length - 5, 'a') + "-1";
+    CHECK(region_pattern_matches(partitions()[0].region_regex, at_limit) == true);
+    CHECK(partition_for_region(std::string("us-east-1\0x", 11), partitions()).id == "aws");
+    auto r = ivschat::resolve_endpoint({.region = long_region, .use_fips = false, .use_dual_stack = false, .endpoint = {}});
+    CHECK(r.url == "https://ivschat." + long_region + ".amazonaws.com");
 }

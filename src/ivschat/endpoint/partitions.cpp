@@ -124,6 +124,7 @@ std::optional<bool> region_pattern_matches(std::string_view pattern, std::string
     std::vector<sequence> alternatives;
     pattern_parser parser(pattern);
     if (!parser.parse(alternatives)) return std::nullopt;
+    if (text.size() > max_region_match_length) return false;
     bool anchored_end = parser.anchored_end();
     backtracking_matcher matcher(text);
     return matcher.match_alternatives(alternatives, 0, [&](std::size_t end) { return !anchored_end || end == text.size(); });

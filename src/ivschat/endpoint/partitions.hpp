@@ -36,6 +36,9 @@ const partition& partition_for_region(std::string_view region, std::span<const p
 // subset of regular expressions partitions.json uses: literals, the escapes
 // \- \. \w \d, groups with alternation (a|b), the `+` quantifier, and the
 // anchors ^ and $. Returns nullopt when the pattern uses anything else.
+// Texts longer than max_region_match_length never match: no region is that
+// long, and the bound keeps the backtracking's recursion shallow.
+inline constexpr std::size_t max_region_match_length = 255;
 std::optional<bool> region_pattern_matches(std::string_view pattern, std::string_view text);
 
 // resolve_endpoint over another partition table, so that tests reach the
