@@ -73,6 +73,8 @@ TEST_CASE("region patterns: anchors, classes, groups, repetition") {
     CHECK(region_pattern_matches(aws, "us-east-") == false);
     CHECK(region_pattern_matches(aws, "xus-east-1") == false);
     CHECK(region_pattern_matches(aws, "") == false);
+    CHECK(region_pattern_matches(aws, "us-east-1\n") == true);  // Python's $ before a final newline
+    CHECK(region_pattern_matches(aws, "us-east-1\n\n") == false);
     CHECK(region_pattern_matches(R"(^eusc\-(de)\-\w+\-\d+$)", "eusc-de-east-1") == true);
     CHECK(region_pattern_matches(R"(^eusc\-(de)\-\w+\-\d+$)", "eusc-fr-east-1") == false);
     // Without $ the match is a prefix match, like Python's re.match.
@@ -87,7 +89,7 @@ TEST_CASE("region patterns: anchors, classes, groups, repetition") {
     CHECK_FALSE(region_pattern_matches("^ab\\", "ab").has_value());
 }
 
-TEST_CASE("listed regions win over patterns, and unknown regions fall back to aws") {
+TEST_CASE("the first partition that lists or matches a region, else aws") {
     CHECK(partition_for_region("aws-us-gov-global", partitions()).id == "aws-us-gov");
     CHECK(partition_for_region("us-gov-west-1", partitions()).id == "aws-us-gov");
     CHECK(partition_for_region("us-isob-west-1", partitions()).id == "aws-iso-b");
@@ -95,6 +97,15 @@ TEST_CASE("listed regions win over patterns, and unknown regions fall back to aw
     CHECK(partition_for_region("eu-west-1", partitions()).id == "aws");
     CHECK(partition_for_region("", partitions()).id == "aws");
     CHECK(partition_for_region("local", partitions()).id == "aws");
+    // In table order, a pattern of an earlier partition beats a list of a later one.
+    constexpr std::string_view listed[] = {"aa-1"};
+    const ivschat::detail::partition table[] = {
+        {.id = "first", .region_regex = "^a", .regions = {}},
+        {.id = "second", .region_regex = "^z", .regions = listed},
+    };
+    CHECK(partition_for_region("aa-1", table).id == "first");
+    CHECK(partition_for_region("zz", table).id == "second");
+    CHECK(partition_for_region("qq", table).id == "first");
 }
 
 TEST_CASE("long and odd regions neither crash nor match") {

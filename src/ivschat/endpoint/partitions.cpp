@@ -127,14 +127,16 @@ std::optional<bool> region_pattern_matches(std::string_view pattern, std::string
     if (text.size() > max_region_match_length) return false;
     bool anchored_end = parser.anchored_end();
     backtracking_matcher matcher(text);
-    return matcher.match_alternatives(alternatives, 0, [&](std::size_t end) { return !anchored_end || end == text.size(); });
+    return matcher.match_alternatives(alternatives, 0, [&](std::size_t end) {
+        return !anchored_end || end == text.size() || (end + 1 == text.size() && text.back() == '\n');
+    });
 }
 
 const partition& partition_for_region(std::string_view region, std::span<const partition> table) {
     for (const partition& p : table)
-        if (std::find(p.regions.begin(), p.regions.end(), region) != p.regions.end()) return p;
-    for (const partition& p : table)
-        if (region_pattern_matches(p.region_regex, region).value_or(false)) return p;
+        if (std::find(p.regions.begin(), p.regions.end(), region) != p.regions.end() ||
+            region_pattern_matches(p.region_regex, region).value_or(false))
+            return p;
     return table.front();
 }
 

@@ -26,13 +26,14 @@ struct partition {
 // The embedded table, in partitions.json's order (generated, see tools/gen_partitions.py).
 std::span<const partition> partitions() noexcept;
 
-// The rule set library function `aws.partition` over `table`: a region
-// listed by a partition wins, then the first partition whose regex matches,
-// then the first partition (aws) as the fallback, as botocore's
-// RuleSetStandardLibrary does. `table` must not be empty.
+// The rule set library function `aws.partition` over `table` as botocore's
+// RuleSetStandardLibrary computes it: the first partition, in table order,
+// that lists the region or whose regex matches it; else the first partition
+// (aws). `table` must not be empty.
 const partition& partition_for_region(std::string_view region, std::span<const partition> table);
 
-// Whether `text` matches `pattern` from its start (Python's re.match), for the
+// Whether `text` matches `pattern` from its start (Python's re.match, where
+// `$` also matches before a final '\n'), for the
 // subset of regular expressions partitions.json uses: literals, the escapes
 // \- \. \w \d, groups with alternation (a|b), the `+` quantifier, and the
 // anchors ^ and $. Returns nullopt when the pattern uses anything else.
