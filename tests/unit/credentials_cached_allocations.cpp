@@ -1,5 +1,7 @@
 // The hot path of signing: reading cached credentials allocates nothing.
 // This executable replaces the global operator new to count allocations.
+// GCC cannot see that the replaced new and delete below pair malloc with free.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #include <ivschat/config.hpp>
 #include <ivschat/credentials_provider.hpp>
 
@@ -11,16 +13,41 @@
 #include <new>
 
 namespace {
+
 std::atomic<long> allocations{0};
+
+void* counted_allocation(std::size_t size, std::size_t alignment) {
+    ++allocations;
+    size = size ? size : 1;
+    if (alignment > alignof(std::max_align_t)) size = (size + alignment - 1) / alignment * alignment;
+    void* p = alignment > alignof(std::max_align_t) ? std::aligned_alloc(alignment, size) : std::malloc(size);
+    if (!p) throw std::bad_alloc();
+    return p;
 }
 
-void* operator new(std::size_t size) {
-    ++allocations;
-    if (void* p = std::malloc(size ? size : 1)) return p;
-    throw std::bad_alloc();
+}  // namespace
+
+// Every replaceable form, so that all allocations pair with free() (ASan checks the pairing).
+void* operator new(std::size_t n) { return counted_allocation(n, 0); }
+void* operator new[](std::size_t n) { return counted_allocation(n, 0); }
+void* operator new(std::size_t n, std::align_val_t a) { return counted_allocation(n, static_cast<std::size_t>(a)); }
+void* operator new[](std::size_t n, std::align_val_t a) { return counted_allocation(n, static_cast<std::size_t>(a)); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+    try {
+        return counted_allocation(n, 0);
+    } catch (...) {
+        return nullptr;
+    }
 }
 void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 TEST_CASE("cached() of a static provider and of an answered chain allocates nothing") {
     ivschat::static_credentials_provider fixed(
