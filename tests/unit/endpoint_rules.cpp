@@ -8,7 +8,9 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
+#include <functional>
 #include <sstream>
 
 namespace {
@@ -143,4 +145,45 @@ TEST_CASE("a missing region is the rule set's error") {
     CHECK(r.error == "Invalid Configuration: Missing Region");
     r = ivschat::resolve_endpoint({.region = {}, .use_fips = true, .use_dual_stack = true, .endpoint = {}});
     CHECK(r.error == "Invalid Configuration: Missing Region");
+}
+
+TEST_CASE("every endpoint template of the rule set is ours, filled in the same way") {
+    if (ivschat::test::skip_without_shared("the endpoint rule set")) return;
+    auto ruleset = read_json(*ivschat::test::shared_dir() / "testdata/endpoints/ruleset.json");
+    // A partition whose outputs are all different, so each placeholder is told apart.
+    const ivschat::detail::partition odd[] = {{.id = "odd",
+                                               .dns_suffix = "dns.example",
+                                               .dual_stack_dns_suffix = "dual.example",
+                                               .implicit_global_region = "zz-east-1",
+                                               .supports_fips = true,
+                                               .supports_dual_stack = true,
+                                               .region_regex = "^zz\\-\\w+\\-\\d+$",
+                                               .regions = {}}};
+    auto fill = [](std::string t) {
+        auto put = [&](const std::string& placeholder, const std::string& value) {
+            for (auto at = t.find(placeholder); at != std::string::npos; at = t.find(placeholder))
+                t.replace(at, placeholder.size(), value);
+        };
+        put("{Region}", "zz-east-1");
+        put("{PartitionResult#dnsSuffix}", "dns.example");
+        put("{PartitionResult#dualStackDnsSuffix}", "dual.example");
+        return t;
+    };
+    std::vector<std::string> expected;
+    std::function<void(const json::value&)> walk = [&](const json::value& v) {
+        for (const auto& rule : v.as_array()) {
+            const auto& r = rule.as_object();
+            if (auto* e = r.if_contains("endpoint"); e && e->at("url").is_string())
+                expected.push_back(fill(json::value_to<std::string>(e->at("url"))));
+            if (auto* sub = r.if_contains("rules")) walk(*sub);
+        }
+    };
+    walk(ruleset.at("rules"));
+    REQUIRE(expected.size() == 4);
+    std::vector<std::string> ours;
+    for (bool fips : {false, true})
+        for (bool dual : {false, true}) ours.push_back(ivschat::detail::resolve_endpoint(params("zz-east-1", fips, dual), odd).url);
+    std::sort(expected.begin(), expected.end());
+    std::sort(ours.begin(), ours.end());
+    CHECK(ours == expected);
 }
