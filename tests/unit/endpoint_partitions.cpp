@@ -1,54 +1,18 @@
-// The embedded partition table and the region matching of aws.partition.
+// The region matching of aws.partition over the embedded table (the table
+// itself is checked against partitions.json in endpoint_official.cpp).
 #include <ivschat/endpoint.hpp>
 
 #include "ivschat/endpoint/partitions.hpp"
-#include "support/shared_data.hpp"
 
-#include <boost/json.hpp>
 #include <catch2/catch.hpp>
-
-#include <fstream>
-#include <sstream>
 
 namespace {
 
-namespace json = boost::json;
 using ivschat::detail::partition_for_region;
 using ivschat::detail::partitions;
 using ivschat::detail::region_pattern_matches;
 
-std::string text(const json::value& v) { return json::value_to<std::string>(v); }
-
 }  // namespace
-
-TEST_CASE("the embedded partition table equals partitions.json") {
-    if (ivschat::test::skip_without_shared("partitions.json")) return;
-    std::ifstream in(*ivschat::test::shared_dir() / "testdata/endpoints/partitions.json", std::ios::binary);
-    REQUIRE(in);
-    std::ostringstream s;
-    s << in.rdbuf();
-    auto file = json::parse(s.str());
-    const auto& expected = file.at("partitions").as_array();
-    REQUIRE(partitions().size() == expected.size());
-    for (std::size_t i = 0; i < expected.size(); ++i) {
-        const auto& e = expected[i].as_object();
-        const auto& outputs = e.at("outputs").as_object();
-        const auto& p = partitions()[i];
-        INFO(p.id);
-        CHECK(p.id == text(e.at("id")));
-        CHECK(p.id == text(outputs.at("name")));
-        CHECK(p.dns_suffix == text(outputs.at("dnsSuffix")));
-        CHECK(p.dual_stack_dns_suffix == text(outputs.at("dualStackDnsSuffix")));
-        CHECK(p.implicit_global_region == text(outputs.at("implicitGlobalRegion")));
-        CHECK(p.supports_fips == outputs.at("supportsFIPS").as_bool());
-        CHECK(p.supports_dual_stack == outputs.at("supportsDualStack").as_bool());
-        CHECK(p.region_regex == text(e.at("regionRegex")));
-        const auto& regions = e.at("regions").as_object();
-        REQUIRE(p.regions.size() == regions.size());
-        std::size_t j = 0;
-        for (const auto& r : regions) CHECK(p.regions[j++] == std::string_view(r.key()));
-    }
-}
 
 TEST_CASE("every embedded pattern is in the supported subset and matches its own regions") {
     REQUIRE(partitions().size() >= 8);
