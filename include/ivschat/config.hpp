@@ -1,4 +1,11 @@
 #pragma once
+// Client configuration as AWS users expect it. The client calls
+// resolve_config(options, env) once at construction; it combines explicit
+// options, environment variables and the shared files (~/.aws/config,
+// ~/.aws/credentials) into a resolved_config: region, endpoint (by the
+// endpoint rule set or an override), CA bundle, retry mode and attempts, and
+// the credentials provider. The pieces (environment, profile_set,
+// parse_endpoint_url, is_valid_region) are public for tools and providers.
 
 #include <ivschat/credentials.hpp>
 #include <ivschat/credentials_provider.hpp>
@@ -95,6 +102,9 @@ enum class profile_file_kind { config, credentials };
 /// The profiles and other sections of the shared config and credentials
 /// files, merged: the credentials file's properties override the config
 /// file's for the same profile, as in the AWS SDKs.
+///
+/// Thread safety: const member functions may run concurrently; merge_file
+/// may not run concurrently with anything else on the same set.
 class profile_set {
 public:
     /// The profile called `name`, or nullptr.
