@@ -8,9 +8,12 @@
 #include "ivschat/config/config_text.hpp"
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
+#include <cerrno>
 #include <system_error>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace ivschat {
 namespace {
@@ -222,25 +225,34 @@ profile_file_paths shared_file_paths(const environment& env) {
 
 namespace {
 
-// The file's content, or nullopt when it does not exist.
+// The file's content, or nullopt when it does not exist. POSIX calls rather
+// than iostreams: they cost a few microseconds instead of tens per file.
 std::optional<std::string> read_profile_file(const std::string& path) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    auto status = fs::status(path, ec);
-    if (status.type() == fs::file_type::not_found) return std::nullopt;
-    if (ec) throw config_error(path + ": cannot read the file: " + ec.message());
-    if (status.type() == fs::file_type::directory) throw config_error(path + ": is a directory, not a file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw config_error(path + ": cannot open the file for reading");
-    // Read in chunks up to one byte past the limit: sizes reported by the file
-    // system can be wrong (pipes, files that grow).
+    auto fail = [&](const std::string& why) { return config_error(path + ": " + why); };
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+        throw fail("cannot open the file: " + std::generic_category().message(errno));
+    }
+    struct closer {
+        int fd;
+        ~closer() { ::close(fd); }
+    } close_on_exit{fd};
+    struct stat info {};
+    if (::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) throw fail("is a directory, not a file");
+    // Read up to one byte past the limit: sizes reported by the file system
+    // can be wrong (pipes, files that grow).
     std::string content;
     char chunk[16384];
-    while (content.size() <= max_profile_file_size && in.read(chunk, sizeof chunk).gcount() > 0)
-        content.append(chunk, static_cast<std::size_t>(in.gcount()));
-    if (in.bad()) throw config_error(path + ": cannot read the file");
+    while (content.size() <= max_profile_file_size) {
+        ssize_t n = ::read(fd, chunk, sizeof chunk);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw fail("cannot read the file: " + std::generic_category().message(errno));
+        if (n == 0) break;
+        content.append(chunk, static_cast<std::size_t>(n));
+    }
     if (content.size() > max_profile_file_size)
-        throw config_error(path + ": the file is larger than " + std::to_string(max_profile_file_size) + " bytes");
+        throw fail("the file is larger than " + std::to_string(max_profile_file_size) + " bytes");
     return content;
 }
 
