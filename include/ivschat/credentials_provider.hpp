@@ -1,0 +1,216 @@
+#pragma once
+
+#include <ivschat/credentials.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+
+#include <atomic>
+#include <exception>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <variant>
+#include <vector>
+
+namespace ivschat {
+
+class environment;
+class profile_set;
+
+/// Why a credentials provider has no credentials to give.
+enum class credentials_errc {
+    /// This source holds no credentials (variables unset, no such profile).
+    /// A chain moves on to its next provider.
+    not_found = 1,
+    /// The source is configured but unusable, e.g. a key id without a secret.
+    /// A chain stops here: falling through to another identity would surprise.
+    invalid,
+    /// The source asks for a mechanism this build does not provide (a profile
+    /// with role_arn, credential_process or SSO). A chain stops here.
+    unsupported,
+};
+
+const std::error_category& credentials_category() noexcept;
+std::error_code make_error_code(credentials_errc e) noexcept;
+
+}  // namespace ivschat
+
+template <>
+struct std::is_error_code_enum<ivschat::credentials_errc> : std::true_type {};
+
+namespace ivschat {
+
+}  // namespace ivschat
+
+namespace ivschat {
+
+/// The failure of a provider: `code()` is a credentials_errc (or another
+/// category for providers that do I/O), `what()` exactly the sentence saying
+/// what was looked at and what is wrong, without any secret.
+class credentials_error : public std::runtime_error {
+public:
+    credentials_error(std::error_code code, const std::string& message) : std::runtime_error(message), code_(code) {}
+
+    const std::error_code& code() const noexcept { return code_; }
+
+private:
+    std::error_code code_;
+};
+
+/// A source of AWS credentials.
+///
+/// Two ways to get credentials, a fast one and a complete one:
+///
+/// - `cached()` returns the credentials the provider holds when they are
+///   usable now, else nullptr. It never blocks, never does I/O and never
+///   allocates (copying the shared_ptr is an atomic increment), so a client
+///   calls it for every request and signs with the snapshot it got; the
+///   snapshot stays valid however long the caller keeps it, even if the
+///   provider refreshes meanwhile. A provider hands out the same snapshot
+///   object until its credentials change, so a signing-key cache can tell
+///   new credentials by comparing pointers.
+/// - `async_get(executor, handler)` obtains credentials, doing whatever I/O
+///   the source needs (none for the providers in this header; the HTTP,
+///   process and STS providers fetch asynchronously on `executor` without
+///   blocking it). Use `async_get_credentials` to call it with any completion
+///   token.
+///
+/// Completion signature: `void(std::exception_ptr, std::shared_ptr<const credentials>)`.
+/// On success the exception_ptr is null and the pointer non-null; on failure
+/// the exception_ptr holds a credentials_error (or another std::exception from
+/// an I/O provider) and the pointer is null. The exception form lets a
+/// coroutine's `co_await` throw with the full message while callbacks and
+/// `as_tuple` see both values; failures are rare, so their cost does not matter.
+///
+/// Executor: the handler runs as if posted to `executor` (or the handler's
+/// associated executor), never inside `async_get`.
+///
+/// Lifetime: a provider is owned by shared_ptr and must outlive its pending
+/// operations (a client keeps it alive).
+///
+/// Thread safety: `cached()` and `async_get` may be called concurrently from
+/// any threads.
+class credentials_provider {
+public:
+    using completion_signature = void(std::exception_ptr, std::shared_ptr<const credentials>);
+    using completion_handler = boost::asio::any_completion_handler<completion_signature>;
+
+    virtual ~credentials_provider() = default;
+
+    /// A short description for messages, e.g. "environment" or "profile \"dev\"".
+    virtual std::string name() const = 0;
+
+    /// Credentials usable now, or nullptr when `async_get` must be called.
+    virtual std::shared_ptr<const credentials> cached() const noexcept = 0;
+
+    /// Obtains credentials; see the class comment for the completion.
+    virtual void async_get(boost::asio::any_io_executor executor, completion_handler handler) = 0;
+};
+
+/// Calls `provider.async_get` with any completion token: a coroutine writes
+/// `auto creds = co_await async_get_credentials(p, ex, asio::use_awaitable);`
+/// (throws the provider's error), callbacks receive (exception_ptr, creds).
+/// `provider` must outlive the operation, including a deferred one.
+template <class CompletionToken = boost::asio::default_completion_token_t<boost::asio::any_io_executor>>
+auto async_get_credentials(credentials_provider& provider, boost::asio::any_io_executor executor,
+                           CompletionToken&& token = {}) {
+    return boost::asio::async_initiate<CompletionToken, credentials_provider::completion_signature>(
+        [&provider](auto handler, boost::asio::any_io_executor ex) {
+            provider.async_get(std::move(ex), credentials_provider::completion_handler(std::move(handler)));
+        },
+        token, std::move(executor));
+}
+
+/// Base of the providers whose answer is known when they are constructed
+/// (fixed values, environment variables, shared files read at start-up):
+/// `cached()` is that answer and `async_get` posts it.
+class immediate_credentials_provider : public credentials_provider {
+public:
+    std::shared_ptr<const credentials> cached() const noexcept override { return credentials_; }
+    void async_get(boost::asio::any_io_executor executor, completion_handler handler) override;
+
+protected:
+    /// The credentials, or the error every call fails with.
+    using answer = std::variant<credentials, credentials_error>;
+    explicit immediate_credentials_provider(answer a);
+
+private:
+    std::shared_ptr<const credentials> credentials_;
+    std::exception_ptr error_;
+};
+
+/// Fixed credentials given by the program. Empty access key id or secret is
+/// an `invalid` error at each call.
+class static_credentials_provider final : public immediate_credentials_provider {
+public:
+    explicit static_credentials_provider(credentials c);
+    std::string name() const override { return "static credentials"; }
+};
+
+/// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and, for temporary credentials,
+/// AWS_SESSION_TOKEN, read once at construction. Neither key set is
+/// `not_found`; only one of them set is `invalid`.
+class environment_credentials_provider final : public immediate_credentials_provider {
+public:
+    explicit environment_credentials_provider(const environment& env);
+    std::string name() const override { return "environment"; }
+};
+
+/// The keys aws_access_key_id, aws_secret_access_key and aws_session_token of
+/// one profile of the shared files (the credentials file's values override
+/// the config file's). A profile that does not exist or has no keys is
+/// `not_found`; a key id without a secret (or the reverse) is `invalid`; a
+/// profile that configures role_arn, credential_process or SSO instead of keys
+/// is `unsupported` until those providers exist (issue 9).
+class profile_credentials_provider final : public immediate_credentials_provider {
+public:
+    profile_credentials_provider(const profile_set& profiles, std::string profile_name);
+    std::string name() const override { return "profile \"" + profile_name_ + "\""; }
+
+private:
+    std::string profile_name_;
+};
+
+/// Asks its providers in order and gives the first credentials found. A
+/// provider failing with `not_found` passes to the next; any other error ends
+/// the walk with that error. When every provider says `not_found`, the error
+/// is `not_found` with a message listing each provider and why.
+///
+/// `cached()` is the cached() of the provider that answered last (nullptr
+/// before the first success), so the hot path skips the walk.
+class credentials_provider_chain final : public credentials_provider,
+                                         public std::enable_shared_from_this<credentials_provider_chain> {
+public:
+    explicit credentials_provider_chain(std::vector<std::shared_ptr<credentials_provider>> providers);
+
+    std::string name() const override;
+    std::shared_ptr<const credentials> cached() const noexcept override;
+    /// The chain must be owned by a shared_ptr (it keeps itself alive while walking).
+    void async_get(boost::asio::any_io_executor executor, completion_handler handler) override;
+
+    const std::vector<std::shared_ptr<credentials_provider>>& providers() const noexcept { return providers_; }
+
+private:
+    struct walk;
+    std::vector<std::shared_ptr<credentials_provider>> providers_;
+    // 1 + index of the provider that answered last, 0 for none yet.
+    std::atomic<std::size_t> answered_{0};
+};
+
+/// The default chain, in the order of the AWS SDKs:
+///   1. environment variables (environment_credentials_provider)
+///   2. the shared files' profile `profile_name` (profile_credentials_provider;
+///      its role_arn / credential_process variants come with issue 9)
+///   3. web identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN)   - issue 9
+///   4. container endpoint (AWS_CONTAINER_CREDENTIALS_*_URI)        - issue 9
+///   5. EC2 instance metadata (IMDSv2)                              - issue 9
+/// Variables are read now, from `env`; `profiles` are the already loaded shared files.
+std::shared_ptr<credentials_provider_chain> make_default_credentials_chain(const environment& env,
+                                                                           const profile_set& profiles,
+                                                                           std::string profile_name);
+
+}  // namespace ivschat
