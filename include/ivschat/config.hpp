@@ -9,6 +9,7 @@
 
 #include <ivschat/credentials.hpp>
 #include <ivschat/credentials_provider.hpp>
+#include <ivschat/retry.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -157,10 +158,6 @@ profile_file_paths shared_file_paths(const environment& env);
 /// max_profile_file_size or is malformed is a config_error naming it.
 /// Blocking file I/O: call it at start-up, not on an event loop's hot path.
 profile_set load_profile_files(const profile_file_paths& paths);
-
-/// The retry strategy named by `retry_mode` (option, AWS_RETRY_MODE, profile).
-/// "legacy", which some SDKs still accept, is read as `standard`.
-enum class retry_mode { standard, adaptive };
 
 /// A parsed endpoint URL: what the client connects to and signs for.
 struct endpoint_url {

@@ -103,11 +103,12 @@ unsigned parse_max_attempts(const found_text& s, const char* key) {
     return value;
 }
 
-retry_mode parse_retry_mode(const found_text& s, const char* key) {
-    std::string v = detail::ascii_lower(s.value);
-    if (v == "standard" || v == "legacy") return retry_mode::standard;
-    if (v != "adaptive") reject(s, key, "expected standard or adaptive");
-    return retry_mode::adaptive;
+// AWS_RETRY_MODE / profile retry_mode take the SDKs' names only; "off" is an
+// option of this library, not a configuration value.
+retry_mode read_retry_mode(const found_text& s, const char* key) {
+    auto mode = ivschat::parse_retry_mode(s.value);
+    if (!mode) reject(s, key, "expected standard, adaptive or legacy");
+    return *mode;
 }
 
 // The selected profile: option, AWS_PROFILE, "default". One that was asked for must exist.
@@ -214,7 +215,7 @@ resolved_config resolve_config(const config_options& options, const environment&
          "max_attempts");
     take(out.retry_mode,
          lookup.resolve(options.retry_mode, "config_options::retry_mode", {"AWS_RETRY_MODE"}, "retry_mode",
-                        parse_retry_mode),
+                        read_retry_mode),
          "retry_mode");
 
     out.credentials_provider = choose_credentials(options, env, *profiles, out.profile);

@@ -1,0 +1,238 @@
+#pragma once
+
+#include <ivschat/config.hpp>
+#include <ivschat/credentials_provider.hpp>
+#include <ivschat/detail/async_spawn.hpp>
+#include <ivschat/error.hpp>
+#include <ivschat/model.hpp>
+#include <ivschat/operations.hpp>
+#include <ivschat/retry.hpp>
+#include <ivschat/transport.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/container/small_vector.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+
+namespace ivschat {
+
+/// How a client is configured. Unset optional members come from the
+/// environment and the shared config files like the AWS SDKs read them (see
+/// config.hpp); everything else has the SDKs' defaults.
+struct client_options {
+    /// AWS_REGION, AWS_DEFAULT_REGION, profile `region`.
+    std::optional<std::string> region{};
+    /// A full URL ("https://127.0.0.1:8443") instead of the region's endpoint:
+    /// AWS_ENDPOINT_URL_IVSCHAT, AWS_ENDPOINT_URL, profile `endpoint_url`.
+    std::optional<std::string> endpoint_url{};
+    /// The shared files' profile: AWS_PROFILE, else "default".
+    std::optional<std::string> profile{};
+    /// Fixed credentials instead of the default chain.
+    std::optional<ivschat::credentials> credentials{};
+    /// A credentials provider instead of the default chain; wins over `credentials`.
+    std::shared_ptr<credentials_provider> credentials_provider{};
+    /// A PEM file of trusted CAs: AWS_CA_BUNDLE, profile `ca_bundle`.
+    std::optional<std::string> ca_bundle{};
+    /// Attempts per call, the first included: AWS_MAX_ATTEMPTS, profile `max_attempts`, 3.
+    std::optional<unsigned> max_attempts{};
+    /// AWS_RETRY_MODE, profile `retry_mode`, standard.
+    std::optional<ivschat::retry_mode> retry_mode{};
+    /// A retry strategy of the user's; wins over retry_mode and max_attempts.
+    std::shared_ptr<ivschat::retry_strategy> retry_strategy{};
+    /// The connection pool: size, waiters, timeouts, response size limit.
+    /// ca_file is filled from ca_bundle when empty.
+    pool_options pool{};
+    /// One attempt (acquire a connection, exchange) at most this long; then
+    /// it fails as a timeout and may be retried. Unset: only the pool's own
+    /// connect/handshake/exchange timeouts apply.
+    std::optional<std::chrono::milliseconds> attempt_timeout{};
+    /// The whole call, attempts and backoff included, at most this long;
+    /// then it fails with ivschat::error::timeout.
+    std::optional<std::chrono::milliseconds> call_timeout{};
+    /// Check the model's constraints before sending (required members,
+    /// lengths, patterns, ranges, enums, sizes).
+    bool validate_requests = true;
+    /// Where environment variables are read; the process environment by
+    /// default. Tests inject a map.
+    std::optional<ivschat::environment> environment{};
+};
+
+/// Per-call information about one attempt.
+struct attempt_record {
+    /// Time from sending (after any connection wait) to the outcome.
+    std::chrono::nanoseconds latency{};
+    /// HTTP status of the response, 0 if none arrived.
+    unsigned http_status = 0;
+    /// The attempt's failure, empty on success.
+    boost::system::error_code error{};
+};
+
+/// What a call did and what the service said, success or not. Pass one to
+/// the non-throwing overloads; it is also what the metrics hook receives.
+struct diagnostics {
+    /// x-amzn-RequestId, x-amz-cf-id and x-amz-id-2 of the last response.
+    std::string request_id{};
+    std::string amz_cf_id{};
+    std::string amz_id_2{};
+    /// HTTP status of the last response, 0 if none arrived.
+    unsigned http_status = 0;
+    /// One record per attempt made.
+    boost::container::small_vector<attempt_record, 3> attempts{};
+    /// Time spent waiting out backoff delays and the adaptive rate limiter.
+    std::chrono::nanoseconds backoff_time{};
+    /// Filled when the call failed with a service error or a client-side
+    /// validation failure (error.code tells which); otherwise default.
+    service_error_info error{};
+    /// A sentence for failures that are not the service's: transport,
+    /// credentials, timeouts.
+    std::string client_message{};
+
+    void clear() noexcept;
+};
+
+/// An exception for failures that are not service errors (connection, TLS,
+/// timeout, credentials), carrying the call's diagnostics.
+class client_exception : public std::system_error {
+public:
+    client_exception(boost::system::error_code ec, const std::string& what, diagnostics diag)
+        : std::system_error(ec, what), diagnostics_(std::move(diag)) {}
+    const ivschat::diagnostics& diagnostics() const noexcept { return diagnostics_; }
+
+private:
+    ivschat::diagnostics diagnostics_;
+};
+
+namespace detail {
+class client_core;
+
+// The coroutines behind client's operations (see client.cpp); they hold the
+// client's state alive until they complete.
+template <class Request>
+boost::asio::awaitable<typename operation_traits<Request>::response> throwing_call(std::shared_ptr<client_core> core,
+                                                                                   Request request);
+template <class Request>
+boost::asio::awaitable<std::tuple<boost::system::error_code, typename operation_traits<Request>::response>>
+checked_call(std::shared_ptr<client_core> core, Request request, diagnostics& diag);
+boost::asio::awaitable<boost::system::error_code> warm_up(std::shared_ptr<client_core> core, std::size_t n);
+}  // namespace detail
+
+/// A client for the Amazon IVS Chat control-plane API.
+///
+/// Every operation is an Asio asynchronous operation that takes any
+/// completion token, `use_awaitable` by default, in two forms:
+///
+/// - `op(request, token)`: completion signature
+///   `void(std::exception_ptr, Response)`. A bare `co_await` throws on
+///   failure: service_exception for a service error or a client-side
+///   validation failure (with everything the service said), client_exception
+///   for the rest. Cancellation completes with a system_error of
+///   asio::error::operation_aborted.
+/// - `op(request, diagnostics&, token)`: completion signature
+///   `void(boost::system::error_code, Response)`; never throws for a failed
+///   call. The error code is an ivschat::error for service errors and
+///   validation, a transport/socket/TLS code otherwise; `diagnostics` holds the
+///   rest. For hot paths where "not found" is routine.
+///
+/// Calls are retried per the retry strategy, each attempt signed afresh.
+/// Per-call cancellation (a cancellation slot: `asio::bind_cancellation_slot`,
+/// awaitable operators' `||`) completes the call with operation_aborted and
+/// leaves the pool consistent.
+///
+/// Executor: calls run on a strand of the executor given at construction
+/// and complete on the completion handler's associated executor.
+///
+/// Thread safety: a client may be shared by any number of coroutines and
+/// threads; its state lives on its strand. The request and diagnostics
+/// objects belong to one call until it completes.
+///
+/// Lifetime: the client may be destroyed while calls are in flight; they
+/// keep its state alive and complete. The io_context must outlive them.
+class client {
+public:
+    using executor_type = boost::asio::any_io_executor;
+
+    /// Resolves the configuration (options, environment, shared files) and
+    /// creates the connection pool. Opens no connection and starts no
+    /// thread. Throws config_error for bad configuration, naming what and
+    /// where.
+    client(executor_type executor, client_options options = {});
+    ~client();
+    client(client&&) noexcept;
+    client& operator=(client&&) noexcept;
+
+    /// The effective configuration (region, endpoint, retry settings, ...).
+    const resolved_config& config() const noexcept;
+    /// Counters of the connection pool.
+    ivschat::pool_counters counters() const noexcept;
+    /// Calls `hook` with each call's operation name and diagnostics when it
+    /// completes (on the client's strand). Set before making calls.
+    void set_call_hook(std::function<void(std::string_view, const diagnostics&)> hook);
+
+    /// Opens `n` connections ahead of a burst. Completion signature: void(error_code).
+    template <class Token = boost::asio::use_awaitable_t<>>
+    auto warm_up(std::size_t n, Token&& token = {}) {
+        return detail::async_spawn<void(boost::system::error_code)>(strand(), detail::warm_up(core_, n),
+                                                                    std::forward<Token>(token));
+    }
+
+    /// Closes idle pooled connections and fails new calls with
+    /// operation_aborted. Calls in flight finish their current attempt.
+    void close();
+
+    /// Any operation by its request type.
+    template <class Request, class Token = boost::asio::use_awaitable_t<>>
+    auto call(Request request, Token&& token = {}) {
+        return boost::asio::co_spawn(strand(), detail::throwing_call<Request>(core_, std::move(request)),
+                                     std::forward<Token>(token));
+    }
+    template <class Request, class Token = boost::asio::use_awaitable_t<>>
+    auto call(Request request, diagnostics& diag, Token&& token = {}) {
+        using response = typename operation_traits<Request>::response;
+        return detail::async_spawn<void(boost::system::error_code, response)>(
+            strand(), detail::checked_call<Request>(core_, std::move(request), diag), std::forward<Token>(token));
+    }
+
+#define IVSCHAT_CLIENT_OPERATION(function, request_type)                                       \
+    template <class Token = boost::asio::use_awaitable_t<>>                                  \
+    auto function(request_type request, Token&& token = {}) {                                 \
+        return call(std::move(request), std::forward<Token>(token));                          \
+    }                                                                                         \
+    template <class Token = boost::asio::use_awaitable_t<>>                                  \
+    auto function(request_type request, diagnostics& diag, Token&& token = {}) {              \
+        return call(std::move(request), diag, std::forward<Token>(token));                    \
+    }
+
+    IVSCHAT_CLIENT_OPERATION(create_chat_token, create_chat_token_request)
+    IVSCHAT_CLIENT_OPERATION(create_room, create_room_request)
+    IVSCHAT_CLIENT_OPERATION(get_room, get_room_request)
+    IVSCHAT_CLIENT_OPERATION(update_room, update_room_request)
+    IVSCHAT_CLIENT_OPERATION(delete_room, delete_room_request)
+    IVSCHAT_CLIENT_OPERATION(list_rooms, list_rooms_request)
+    IVSCHAT_CLIENT_OPERATION(create_logging_configuration, create_logging_configuration_request)
+    IVSCHAT_CLIENT_OPERATION(get_logging_configuration, get_logging_configuration_request)
+    IVSCHAT_CLIENT_OPERATION(update_logging_configuration, update_logging_configuration_request)
+    IVSCHAT_CLIENT_OPERATION(delete_logging_configuration, delete_logging_configuration_request)
+    IVSCHAT_CLIENT_OPERATION(list_logging_configurations, list_logging_configurations_request)
+    IVSCHAT_CLIENT_OPERATION(send_event, send_event_request)
+    IVSCHAT_CLIENT_OPERATION(delete_message, delete_message_request)
+    IVSCHAT_CLIENT_OPERATION(disconnect_user, disconnect_user_request)
+    IVSCHAT_CLIENT_OPERATION(tag_resource, tag_resource_request)
+    IVSCHAT_CLIENT_OPERATION(untag_resource, untag_resource_request)
+    IVSCHAT_CLIENT_OPERATION(list_tags_for_resource, list_tags_for_resource_request)
+#undef IVSCHAT_CLIENT_OPERATION
+
+private:
+    const executor_type& strand() const noexcept;
+
+    std::shared_ptr<detail::client_core> core_;
+};
+
+}  // namespace ivschat

@@ -1,0 +1,363 @@
+#include <ivschat/client.hpp>
+
+#include "ivschat/http/connection_pool.hpp"
+#include "ivschat/serde/json_reader.hpp"
+#include "ivschat/serde/json_writer.hpp"
+#include "ivschat/serde/request_target.hpp"
+#include "ivschat/serde/service_error.hpp"
+#include "ivschat/serde/validation.hpp"
+
+#include <ivschat/sigv4.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <array>
+#include <atomic>
+#include <vector>
+
+namespace ivschat {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+using std::chrono::steady_clock;
+using std::chrono::system_clock;
+
+void diagnostics::clear() noexcept {
+    request_id.clear();
+    amz_cf_id.clear();
+    amz_id_2.clear();
+    http_status = 0;
+    attempts.clear();
+    backoff_time = {};
+    error = {};
+    client_message.clear();
+}
+
+namespace detail {
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::string_view user_agent = "ivschat-cpp/0.1";
+// Credentials this close to expiring are refreshed before signing.
+constexpr auto credentials_refresh_margin = std::chrono::minutes{5};
+
+// The buffers one call builds its request and reads its response into,
+// reused from call to call (a client keeps the idle ones).
+struct call_buffers {
+    std::string target;
+    std::string body;
+    http::response response;
+};
+
+config_options config_from(const client_options& o) {
+    return {.region = o.region,
+            .endpoint_url = o.endpoint_url,
+            .profile = o.profile,
+            .static_credentials = o.credentials,
+            .credentials_provider = o.credentials_provider,
+            .ca_bundle = o.ca_bundle,
+            .max_attempts = o.max_attempts,
+            .retry_mode = o.retry_mode};
+}
+
+}  // namespace
+
+class client_core {
+public:
+    client_core(const asio::any_io_executor& ex, client_options options)
+        : strand(asio::make_strand(ex)),
+          config(resolve_config(config_from(options), options.environment ? *options.environment : environment::process())),
+          signer({.region = config.region, .service = "ivschat"}),
+          options(std::move(options)) {
+        auto pool_settings = this->options.pool;
+        if (pool_settings.ca_file.empty() && config.ca_bundle) pool_settings.ca_file = *config.ca_bundle;
+        const auto& url = config.endpoint;
+        pool = std::make_shared<http::connection_pool>(
+            strand, http::endpoint{.tls = url.uses_tls(), .host = url.host, .port = url.port}, std::move(pool_settings));
+        base_path = url.path;
+        while (!base_path.empty() && base_path.back() == '/') base_path.pop_back();
+        retry = this->options.retry_strategy;
+        if (!retry) {
+            retry = make_retry_strategy({.mode = this->options.retry_mode.value_or(config.retry_mode),
+                                         .max_attempts = static_cast<int>(config.max_attempts)});
+        }
+    }
+
+    std::unique_ptr<call_buffers> take_buffers() {
+        if (idle_buffers.empty()) return std::make_unique<call_buffers>();
+        auto b = std::move(idle_buffers.back());
+        idle_buffers.pop_back();
+        return b;
+    }
+    void give_back(std::unique_ptr<call_buffers> b) {
+        // Bounded: more idle sets than connections would never be used at once.
+        if (idle_buffers.size() < options.pool.max_connections) idle_buffers.push_back(std::move(b));
+    }
+
+    asio::any_io_executor strand;
+    resolved_config config;
+    sigv4::signer signer;
+    client_options options;
+    // Reset by close(); calls in flight keep their own reference. Atomic
+    // because counters() reads it from any thread.
+    std::atomic<std::shared_ptr<http::connection_pool>> pool;
+    std::string base_path;
+    std::shared_ptr<retry_strategy> retry;
+    clock_skew skew;
+    std::function<void(std::string_view, const diagnostics&)> hook;
+    std::vector<std::unique_ptr<call_buffers>> idle_buffers;
+};
+
+namespace {
+
+// Returns the buffers to the client when the call ends, however it ends.
+struct buffers_lease {
+    client_core& core;
+    std::unique_ptr<call_buffers> buffers;
+    ~buffers_lease() { core.give_back(std::move(buffers)); }
+};
+
+bool expiring(const credentials& c) {
+    return c.expiration && *c.expiration - credentials_refresh_margin <= system_clock::now();
+}
+
+// The credentials to sign with: the provider's cached ones, else a fetch.
+asio::awaitable<std::tuple<error_code, std::shared_ptr<const credentials>>> current_credentials(client_core& core,
+                                                                                                 diagnostics& diag) {
+    auto& provider = *core.config.credentials_provider;
+    auto creds = provider.cached();
+    if (creds && !expiring(*creds)) co_return std::tuple{error_code{}, std::move(creds)};
+    auto [failure, fetched] = co_await async_get_credentials(provider, core.strand, use_tuple);
+    if (!failure) co_return std::tuple{error_code{}, std::move(fetched)};
+    try {
+        std::rethrow_exception(failure);
+    } catch (const credentials_error& e) {
+        diag.client_message = e.what();
+        co_return std::tuple{error_code{e.code()}, nullptr};
+    } catch (const std::exception& e) {
+        diag.client_message = e.what();
+    }
+    co_return std::tuple{error_code{make_error_code(credentials_errc::not_found)}, nullptr};
+}
+
+// Sends one signed request, bounded by `limit` when set; the error is
+// ivschat::error::timeout when the limit passed first.
+asio::awaitable<error_code> send_attempt(http::connection_pool& pool, const http::request& req, http::response& res,
+                                         std::optional<steady_clock::duration> limit) {
+    using namespace asio::experimental::awaitable_operators;
+    if (!limit) {
+        auto [ec] = co_await http::async_send(pool, req, res, use_tuple);
+        co_return ec;
+    }
+    asio::steady_timer timer(co_await asio::this_coro::executor, *limit);
+    auto winner = co_await (http::async_send(pool, req, res, use_tuple) || timer.async_wait(use_tuple));
+    if (winner.index() == 1) co_return make_error_code(error::timeout);
+    co_return std::get<0>(std::get<0>(winner));
+}
+
+}  // namespace
+
+template <class Request>
+asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::response>> checked_call(
+    std::shared_ptr<client_core> core_ptr, Request request, diagnostics& diag) {
+    using traits = operation_traits<Request>;
+    using response_type = typename traits::response;
+    client_core& core = *core_ptr;
+    diag.clear();
+    response_type response{};
+
+    auto finish = [&](error_code ec) {
+        if (core.hook) core.hook(traits::name, diag);
+        return std::tuple{ec, std::move(response)};
+    };
+
+    if (core.options.validate_requests) {
+        if (auto failure = validate(request)) {
+            diag.error = client_validation_error(std::move(*failure));
+            co_return finish(error::request_validation_failed);
+        }
+    }
+    auto pool = core.pool.load();
+    if (!pool) {
+        diag.client_message = "the client is closed";
+        co_return finish(asio::error::operation_aborted);
+    }
+
+    buffers_lease lease{core, core.take_buffers()};
+    call_buffers& buf = *lease.buffers;
+    buf.target = core.base_path;
+    write_request_target(request, buf.target);
+    write_json_body(request, buf.body);
+    const std::string_view target = buf.target;
+    const auto query_start = target.find('?');
+    const std::string_view path = target.substr(0, query_start);
+    const std::string_view query = query_start == std::string_view::npos ? "" : target.substr(query_start + 1);
+    const std::string_view method = boost::beast::http::to_string(traits::method);
+    const bool has_content = !buf.body.empty();
+
+    const auto started = steady_clock::now();
+    const auto deadline = core.options.call_timeout ? std::optional{started + *core.options.call_timeout} : std::nullopt;
+    asio::steady_timer timer(core.strand);
+    retry_call_state state;
+    error_code ec;
+
+    auto wait = [&](std::chrono::nanoseconds delay) -> asio::awaitable<error_code> {
+        if (deadline && steady_clock::now() + delay >= *deadline) co_return make_error_code(error::timeout);
+        timer.expires_after(delay);
+        auto [wait_ec] = co_await timer.async_wait(use_tuple);
+        diag.backoff_time += delay;
+        co_return wait_ec;
+    };
+
+    for (;;) {
+        for (auto delay = core.retry->before_attempt(state); delay > delay.zero();
+             delay = core.retry->before_attempt(state)) {
+            if ((ec = co_await wait(delay))) co_return finish(ec);
+        }
+        auto [creds_ec, creds] = co_await current_credentials(core, diag);
+        if (creds_ec) co_return finish(creds_ec);
+
+        const sigv4::header signed_headers[] = {{"host", pool->host_header()}, {"content-type", "application/json"}};
+        auto added = core.signer.sign({.method = method,
+                                       .path = path,
+                                       .query = query,
+                                       .headers = std::span(signed_headers, has_content ? 2 : 1),
+                                       .payload = buf.body},
+                                      *creds, core.skew.corrected(system_clock::now()));
+        std::array<http::header_field, 7> headers;
+        std::size_t header_count = 0;
+        headers[header_count++] = {"Host", pool->host_header()};
+        if (has_content) headers[header_count++] = {"Content-Type", "application/json"};
+        headers[header_count++] = {"X-Amz-Date", added.x_amz_date};
+        if (!added.x_amz_security_token.empty()) headers[header_count++] = {"X-Amz-Security-Token", added.x_amz_security_token};
+        headers[header_count++] = {"Authorization", added.authorization};
+        headers[header_count++] = {"User-Agent", user_agent};
+        const http::request wire{.method = method,
+                                 .target = target,
+                                 .headers = std::span(headers.data(), header_count),
+                                 .body = buf.body};
+
+        std::optional<steady_clock::duration> limit;
+        if (core.options.attempt_timeout) limit = *core.options.attempt_timeout;
+        if (deadline) {
+            auto remaining = *deadline - steady_clock::now();
+            if (remaining <= remaining.zero()) co_return finish(error::timeout);
+            if (!limit || remaining < *limit) limit = remaining;
+        }
+
+        const auto attempt_started = steady_clock::now();
+        http::response& res = buf.response;
+        ec = co_await send_attempt(*pool, wire, res, limit);
+        attempt_record record{.latency = steady_clock::now() - attempt_started, .error = ec};
+
+        attempt_outcome outcome;
+        service_error_info service_error;
+        if (!ec) {
+            record.http_status = diag.http_status = res.status;
+            diag.request_id = res.request_id;
+            diag.amz_cf_id = res.cf_id;
+            diag.amz_id_2 = res.amz_id_2;
+            if (res.status >= 200 && res.status < 300) {
+                error_info parse_error;
+                if (!parse_json(res.body, response, parse_error)) {
+                    diag.client_message = "malformed " + std::string(traits::name) + " response: " + parse_error.message();
+                    record.error = make_error_code(error::malformed_response);
+                    diag.attempts.push_back(record);
+                    co_return finish(error::malformed_response);
+                }
+                diag.attempts.push_back(record);
+                core.retry->on_attempt_result(state, attempt_outcome::success(res.status));
+                co_return finish({});
+            }
+            service_error = parse_service_error(res.status, res.error_type, res.request_id, res.body);
+            service_error.amz_cf_id = res.cf_id;
+            service_error.amz_id_2 = res.amz_id_2;
+            record.error = make_error_code(service_error.code);
+            outcome = attempt_outcome::service_failure(res.status, service_error.error_type);
+            outcome.clock_skew_corrected =
+                core.skew.on_service_error(service_error.error_type, res.date, system_clock::now());
+        } else if (ec == error::timeout) {
+            outcome = attempt_outcome::transport_failure(transport_error_kind::timeout, ec);
+        } else {
+            outcome = attempt_outcome::transport_failure(ec);
+        }
+        diag.attempts.push_back(record);
+
+        auto decision = core.retry->on_attempt_result(state, outcome);
+        if (!decision.retry) {
+            if (outcome.result == attempt_result::service_error) {
+                ec = make_error_code(service_error.code);
+                diag.error = std::move(service_error);
+            } else {
+                diag.client_message = std::string(traits::name) + " failed: " + ec.message();
+            }
+            co_return finish(ec);
+        }
+        if ((ec = co_await wait(decision.delay))) co_return finish(ec);
+        const auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
+        if (cancelled != asio::cancellation_type::none) co_return finish(asio::error::operation_aborted);
+    }
+}
+
+template <class Request>
+asio::awaitable<typename operation_traits<Request>::response> throwing_call(std::shared_ptr<client_core> core,
+                                                                            Request request) {
+    diagnostics diag;
+    auto [ec, response] = co_await checked_call(std::move(core), std::move(request), diag);
+    if (!ec) co_return std::move(response);
+    if (ec.category() == error_category() &&
+        (is_service_error(static_cast<error>(ec.value())) || ec == error::request_validation_failed))
+        throw service_exception(std::move(diag.error));
+    if (ec == asio::error::operation_aborted) throw boost::system::system_error(ec);
+    std::string what = diag.client_message.empty() ? ec.message() : diag.client_message;
+    throw client_exception(ec, what, std::move(diag));
+}
+
+asio::awaitable<error_code> warm_up(std::shared_ptr<client_core> core, std::size_t n) {
+    auto pool = core->pool.load();
+    if (!pool) co_return asio::error::operation_aborted;
+    auto [ec] = co_await pool->async_warm_up(n, use_tuple);
+    co_return ec;
+}
+
+#define IVSCHAT_INSTANTIATE_CALL(request_type)                                                                    \
+    template asio::awaitable<std::tuple<error_code, operation_traits<request_type>::response>> checked_call<       \
+        request_type>(std::shared_ptr<client_core>, request_type, diagnostics&);                                  \
+    template asio::awaitable<operation_traits<request_type>::response> throwing_call<request_type>(               \
+        std::shared_ptr<client_core>, request_type);
+IVSCHAT_FOR_EACH_OPERATION_REQUEST(IVSCHAT_INSTANTIATE_CALL)
+#undef IVSCHAT_INSTANTIATE_CALL
+
+}  // namespace detail
+
+client::client(executor_type executor, client_options options)
+    : core_(std::make_shared<detail::client_core>(executor, std::move(options))) {}
+client::~client() {
+    if (core_) close();
+}
+client::client(client&&) noexcept = default;
+client& client::operator=(client&&) noexcept = default;
+
+const resolved_config& client::config() const noexcept { return core_->config; }
+
+pool_counters client::counters() const noexcept {
+    auto pool = core_->pool.load();
+    return pool ? pool->counters() : pool_counters{};
+}
+
+void client::set_call_hook(std::function<void(std::string_view, const diagnostics&)> hook) {
+    core_->hook = std::move(hook);
+}
+
+void client::close() {
+    core_->pool.store(nullptr);
+}
+
+const client::executor_type& client::strand() const noexcept { return core_->strand; }
+
+}  // namespace ivschat
