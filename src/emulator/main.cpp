@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -74,6 +75,12 @@ int main(int argc, char** argv) {
             options.tls = true;
             continue;
         }
+        static constexpr std::string_view flags_with_value[] = {
+            "--host",        "--port",       "--cert",        "--key",       "--ca-bundle",
+            "--region",      "--account-id", "--credentials", "--allowed-skew", "--fault",
+            "--max-rooms",   "--max-logging-configurations", "--max-body-bytes", "--seed"};
+        if (std::find(std::begin(flags_with_value), std::end(flags_with_value), flag) == std::end(flags_with_value))
+            fail("unknown option " + std::string(flag));
         if (i + 1 >= argc) fail("missing value after " + std::string(flag));
         const std::string_view value = argv[++i];
         const auto bad_value = [&] { fail("bad value for " + std::string(flag) + ": " + std::string(value)); };
@@ -122,8 +129,6 @@ int main(int argc, char** argv) {
         } else if (flag == "--seed") {
             if (!parse_number(value, options.seed)) bad_value();
             options.service.seed = options.seed;
-        } else {
-            fail("unknown option " + std::string(flag));
         }
     }
 
