@@ -134,7 +134,7 @@ int main(int argc, char** argv) {
 
     try {
         boost::asio::io_context ioc(1);
-        emu::server server(ioc.get_executor(), options);
+        emu::server server(ioc, options);
         server.start();
         std::printf("%s\n", server.endpoint().c_str());
         if (!server.ca_bundle().empty()) std::printf("ca-bundle: %s\n", server.ca_bundle().c_str());

@@ -35,7 +35,7 @@ using tcp = asio::ip::tcp;
 class running_emulator {
 public:
     explicit running_emulator(ivschat::emulator::server_options options = {})
-        : server_(ioc_.get_executor(), std::move(options)) {
+        : server_(ioc_, std::move(options)) {
         server_.start();
         thread_ = std::thread([this] { ioc_.run(); });
     }

@@ -171,3 +171,16 @@ TEST_CASE("emulator: faults by probability from the options", "[emulator][faults
     CHECK(set.status == 200);
     CHECK(call(c, "ListRooms", empty).status == 503);
 }
+
+TEST_CASE("emulator: idle keep-alive connections time out", "[emulator][faults]") {
+    ivschat::emulator::server_options options;
+    options.idle_timeout = std::chrono::seconds(1);
+    running_emulator emulator(options);
+    client c(emulator.port());
+    REQUIRE(call(c, "ListRooms", empty).status == 200);
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(c.wait_closed() == asio::error::eof);
+    // Checked once a second: closed after one to two seconds of idleness.
+    CHECK(std::chrono::steady_clock::now() - start >= std::chrono::seconds(1));
+    CHECK(call(c, "ListRooms", empty).status == 200);
+}

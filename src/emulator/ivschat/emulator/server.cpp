@@ -26,7 +26,13 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
-using strand_type = asio::strand<asio::any_io_executor>;
+// Concrete executor types all the way down: no type-erased executor on the
+// per-request path.
+using strand_type = asio::strand<asio::io_context::executor_type>;
+using socket_type = asio::basic_stream_socket<tcp, strand_type>;
+using acceptor_type = asio::basic_socket_acceptor<tcp, strand_type>;
+using timer_type = asio::basic_waitable_timer<std::chrono::steady_clock, asio::wait_traits<std::chrono::steady_clock>, strand_type>;
+using steady_time = std::chrono::steady_clock::time_point;
 
 credentials example_credentials() {
     // The example key pair of the AWS documentation (and of the SigV4 test suite).
@@ -57,14 +63,19 @@ namespace {
 // Requests larger than this in their headers are refused; signed SDK
 // requests carry well under 2 KB of headers.
 constexpr std::uint32_t header_limit = 16 * 1024;
-// How long a response may take to leave, and a TLS handshake to finish.
+// How long a TLS handshake, a started request or a response may take.
 constexpr std::chrono::seconds io_timeout{30};
+// How often connections are checked against the timeouts: one timer for the
+// server instead of a timer armed around every read and write.
+constexpr std::chrono::seconds sweep_period{1};
 
 class session_base {
 public:
     virtual ~session_base() = default;
     virtual void close_if_idle() = 0;
     virtual void close() = 0;
+    /// Closes the connection when it has been in its current phase too long.
+    virtual void close_if_stale(steady_time now, std::chrono::seconds idle_timeout) = 0;
 };
 
 }  // namespace
@@ -72,7 +83,8 @@ public:
 struct server_state : std::enable_shared_from_this<server_state> {
     server_options options;
     strand_type strand;
-    tcp::acceptor acceptor;
+    acceptor_type acceptor;
+    timer_type sweep_timer;
     std::optional<ssl::context> tls;
     std::filesystem::path ca_bundle;
     service svc;
@@ -81,10 +93,11 @@ struct server_state : std::enable_shared_from_this<server_state> {
     std::unordered_set<session_base*> sessions;
     bool stopped = false;
 
-    server_state(asio::any_io_executor executor, server_options o)
+    server_state(asio::io_context& ioc, server_options o)
         : options(std::move(o)),
-          strand(asio::make_strand(executor)),
+          strand(asio::make_strand(ioc)),
           acceptor(strand),
+          sweep_timer(strand),
           svc(options.service),
           api(svc),
           handler(api,
@@ -127,6 +140,16 @@ struct server_state : std::enable_shared_from_this<server_state> {
     }
 
     void accept();
+    void sweep() {
+        sweep_timer.expires_after(sweep_period);
+        sweep_timer.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (ec || self->stopped) return;
+            const auto now = std::chrono::steady_clock::now();
+            std::vector<session_base*> current(self->sessions.begin(), self->sessions.end());
+            for (auto* s : current) s->close_if_stale(now, self->options.idle_timeout);
+            self->sweep();
+        });
+    }
     void close_idle() {
         // Closing may destroy nothing here (sessions die in their handlers),
         // but copy anyway: close() must not invalidate the iteration.
@@ -137,6 +160,7 @@ struct server_state : std::enable_shared_from_this<server_state> {
         stopped = true;
         beast::error_code ec;
         acceptor.close(ec);
+        sweep_timer.cancel();
         std::vector<session_base*> current(sessions.begin(), sessions.end());
         for (auto* s : current) s->close();
     }
@@ -156,7 +180,7 @@ public:
 
     void run() {
         if constexpr (is_tls) {
-            beast::get_lowest_layer(stream_).expires_after(io_timeout);
+            enter(phase::busy);
             stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
                 if (!ec) self->read();
             });
@@ -171,21 +195,36 @@ public:
 
     void close() override {
         beast::error_code ec;
-        auto& socket = beast::get_lowest_layer(stream_).socket();
+        auto& socket = beast::get_lowest_layer(stream_);
         socket.shutdown(tcp::socket::shutdown_both, ec);
         socket.close(ec);
         delay_.cancel();
+        phase_ = phase::closed;
+    }
+
+    void close_if_stale(steady_time now, std::chrono::seconds idle_timeout) override {
+        const bool stale = (phase_ == phase::busy && now - since_ > io_timeout) ||
+                           (phase_ == phase::reading && now - since_ > (idle_ ? idle_timeout : io_timeout));
+        if (stale) close();
     }
 
 private:
-    static constexpr bool is_tls = !std::is_same_v<Stream, beast::tcp_stream>;
+    static constexpr bool is_tls = !std::is_same_v<Stream, socket_type>;
+    // reading: waiting for (the rest of) a request; busy: handshaking or
+    // sending; waiting: a delay fault holds the response (not a timeout).
+    enum class phase : std::uint8_t { reading, busy, waiting, closed };
+
+    void enter(phase p) {
+        phase_ = p;
+        since_ = std::chrono::steady_clock::now();
+    }
 
     void read() {
         idle_ = buffer_.size() == 0;
         parser_.emplace();
         parser_->body_limit(owner_->options.max_body_bytes);
         parser_->header_limit(header_limit);
-        beast::get_lowest_layer(stream_).expires_after(owner_->options.idle_timeout);
+        enter(phase::reading);
         http::async_read(stream_, buffer_, *parser_,
                          [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
     }
@@ -230,13 +269,14 @@ private:
             .payload = request.body()};
         plan_ = handler.handle(received, request.keep_alive(), now, out_);
         if (plan_.after == connection_action::reset) {
-            auto& socket = beast::get_lowest_layer(stream_).socket();
+            auto& socket = beast::get_lowest_layer(stream_);
             beast::error_code ignored;
             socket.set_option(asio::socket_base::linger(true, 0), ignored);
             socket.close(ignored);
             return;
         }
         if (plan_.delay.count() > 0) {
+            enter(phase::waiting);
             delay_.expires_after(plan_.delay);
             delay_.async_wait([self = this->shared_from_this()](beast::error_code wait_ec) {
                 if (!wait_ec) self->send();
@@ -247,7 +287,7 @@ private:
     }
 
     void send() {
-        beast::get_lowest_layer(stream_).expires_after(io_timeout);
+        enter(phase::busy);
         asio::async_write(stream_, asio::buffer(out_.data(), plan_.bytes_to_send),
                           [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
     }
@@ -268,7 +308,7 @@ private:
     // Graceful end: close_notify for TLS (bounded by the I/O timeout), then FIN.
     void shutdown() {
         if constexpr (is_tls) {
-            beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+            enter(phase::busy);
             stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->close(); });
         } else {
             close();
@@ -277,29 +317,30 @@ private:
 
     std::shared_ptr<server_state> owner_;
     Stream stream_;
-    asio::steady_timer delay_;
+    timer_type delay_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::vector<sigv4::header> headers_;
     std::string out_;
     response_plan plan_{};
     bool idle_ = false;
+    phase phase_ = phase::busy;
+    steady_time since_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace
 
 void server_state::accept() {
-    acceptor.async_accept(strand, [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+    acceptor.async_accept([self = shared_from_this()](beast::error_code ec, socket_type socket) {
         if (self->stopped || ec == asio::error::operation_aborted) return;
         if (!ec) {
             ++self->handler.counters().connections_accepted;
             beast::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
             if (self->tls) {
-                std::make_shared<session<beast::ssl_stream<beast::tcp_stream>>>(self, std::move(socket), *self->tls)
-                    ->run();
+                std::make_shared<session<ssl::stream<socket_type>>>(self, std::move(socket), *self->tls)->run();
             } else {
-                std::make_shared<session<beast::tcp_stream>>(self, std::move(socket))->run();
+                std::make_shared<session<socket_type>>(self, std::move(socket))->run();
             }
         }
         // Too many open files and the like: keep accepting; the listener
@@ -308,14 +349,17 @@ void server_state::accept() {
     });
 }
 
-server::server(asio::any_io_executor executor, server_options options)
-    : impl_(std::make_shared<server_state>(std::move(executor), std::move(options))) {}
+server::server(asio::io_context& ioc, server_options options)
+    : impl_(std::make_shared<server_state>(ioc, std::move(options))) {}
 
 server::~server() {
     if (impl_) stop();
 }
 
-void server::start() { impl_->accept(); }
+void server::start() {
+    impl_->accept();
+    impl_->sweep();
+}
 void server::stop() { impl_->stop(); }
 
 std::string server::endpoint() const {

@@ -4,7 +4,7 @@
 #include <ivschat/emulator/fault_plan.hpp>
 #include <ivschat/emulator/service.hpp>
 
-#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -54,8 +54,8 @@ struct server_options {
 };
 
 /// The emulator as an in-process HTTP(S) server: binds, listens and serves
-/// on the given executor. Every handler runs on one strand, so the io_context
-/// may be run by one thread (the fast case) or several.
+/// on the given io_context. Every handler runs on one strand, so the
+/// io_context may be run by one thread (the fast case) or several.
 ///
 /// Lifetime: the server must outlive the io_context's run() or be stopped
 /// first; stop() (or destruction) closes the listener and every connection.
@@ -65,7 +65,7 @@ class server {
 public:
     /// Binds and listens (throws boost::system::system_error on failure, or
     /// std::runtime_error when a certificate cannot be loaded).
-    server(boost::asio::any_io_executor executor, server_options options);
+    server(boost::asio::io_context& ioc, server_options options);
     ~server();
     server(const server&) = delete;
     server& operator=(const server&) = delete;
