@@ -68,6 +68,13 @@ class Generator:
         self.output_shapes = {op["output"]["shape"] for op in self.ops.values() if "output" in op}
         self.patterns = self.collect_patterns()
 
+    def header(self):
+        return HEADER.format(api_version=self.model["metadata"]["apiVersion"]).rstrip("\n")
+
+    def outputless_operations(self):
+        """(name, response class) of operations without output (204, empty body)."""
+        return [(n, snake(n) + "_response") for n, op in sorted(self.ops.items()) if "output" not in op]
+
     # ---- shape classification -------------------------------------------------
     def kind(self, name):
         shape = self.shapes[name]
@@ -272,7 +279,7 @@ class Generator:
         return False
 
     def model_hpp(self):
-        out = [HEADER.format(api_version=self.model["metadata"]["apiVersion"]).rstrip("\n")]
+        out = [self.header()]
         out += [
             "//",
             "// Types for every shape of the Amazon IVS Chat model, in the model's words with",
@@ -294,6 +301,7 @@ class Generator:
             "",
             "#include <chrono>",
             "#include <cstdint>",
+            "#include <iosfwd>",
             "#include <map>",
             "#include <optional>",
             "#include <string>",
@@ -303,34 +311,48 @@ class Generator:
             "",
             "namespace ivschat {",
             "",
+            "/// True for the model's structures and unions (see operator<< at the end).",
+            "template <class T>",
+            "inline constexpr bool is_model_shape = false;",
+            "",
         ]
         for e in self.enums():
             out += self.gen_enum(e)
             out.append("")
         for s in self.ordered_aggregates():
             out += self.gen_union(s) if self.kind(s) == "union" else self.gen_struct(s)
+            out.append(f"template <>\ninline constexpr bool is_model_shape<{snake(s)}> = true;")
             out.append("")
-        for op_name, op in sorted(self.ops.items()):
-            if "output" not in op:
-                cls = snake(op_name) + "_response"
-                out += [
-                    f"/// {op_name} has no output: the service answers "
-                    f"{op['http'].get('responseCode', 200)} with an empty body.",
-                    f"struct {cls} {{",
-                    f"    friend bool operator==(const {cls}&, const {cls}&) = default;",
-                    "};",
-                    f"BOOST_DESCRIBE_STRUCT({cls}, (), ())",
-                    "",
-                ]
-        out.append("}  // namespace ivschat")
+        for op_name, cls in self.outputless_operations():
+            op = self.ops[op_name]
+            out += [
+                f"/// {op_name} has no output: the service answers "
+                f"{op['http'].get('responseCode', 200)} with an empty body.",
+                f"struct {cls} {{",
+                f"    friend bool operator==(const {cls}&, const {cls}&) = default;",
+                "};",
+                f"BOOST_DESCRIBE_STRUCT({cls}, (), ())",
+                f"template <>\ninline constexpr bool is_model_shape<{cls}> = true;",
+                "",
+            ]
+        out += [
+            "/// Prints a model value as JSON with the wire names, for logs and test output.",
+            "/// Sensitive members (the chat token, token attributes, user ids) are printed",
+            "/// as \"<redacted>\". Defined for every model structure in the library.",
+            "template <class T>",
+            "    requires is_model_shape<T>",
+            "std::ostream& operator<<(std::ostream& os, const T& value);",
+            "",
+            "}  // namespace ivschat",
+        ]
         return "\n".join(out) + "\n"
 
     # ---- operations.hpp -------------------------------------------------------
     def response_class(self, op_name, op):
-        return snake(op["output"]["shape"]) if "output" in op else snake(op_name) + "_response"
+        return snake(op["output"]["shape"]) if "output" in op else dict(self.outputless_operations())[op_name]
 
     def operations_hpp(self):
-        out = [HEADER.format(api_version=self.model["metadata"]["apiVersion"]).rstrip("\n")]
+        out = [self.header()]
         out += [
             "//",
             "// One compile-time description per operation, so that one generic call path",
@@ -435,7 +457,7 @@ class Generator:
         return "{" + ", ".join(fields) + "}"
 
     def shape_info_hpp(self):
-        out = [HEADER.format(api_version=self.model["metadata"]["apiVersion"]).rstrip("\n")]
+        out = [self.header()]
         out += [
             "//",
             "// What the model says about each member: wire name, location, required,",
@@ -484,6 +506,8 @@ class Generator:
             out.append("template <>")
             out.append(f"struct shape_info<{cls}> {{")
             out.append(f"    static constexpr std::string_view name = {cpp_string(s)};")
+            if shape.get("exception"):
+                out.append(f"    static constexpr unsigned http_status = {shape['error']['httpStatusCode']};")
             if members:
                 out.append(f"    static constexpr std::array<member_info, {len(members)}> members{{{{")
                 for mname, m in members.items():
@@ -493,17 +517,22 @@ class Generator:
                 out.append("    static constexpr std::array<member_info, 0> members{};")
             out.append("};")
             out.append("")
-        for op_name, op in sorted(self.ops.items()):
-            if "output" not in op:
-                cls = snake(op_name) + "_response"
-                out += [
-                    "template <>",
-                    f"struct shape_info<{cls}> {{",
-                    f"    static constexpr std::string_view name = {cpp_string(op_name + 'Response')};",
-                    "    static constexpr std::array<member_info, 0> members{};",
-                    "};",
-                    "",
-                ]
+        for op_name, cls in self.outputless_operations():
+            out += [
+                "template <>",
+                f"struct shape_info<{cls}> {{",
+                f"    static constexpr std::string_view name = {cpp_string(op_name + 'Response')};",
+                "    static constexpr std::array<member_info, 0> members{};",
+                "};",
+                "",
+            ]
+        shapes = [snake(s) for s in self.ordered_aggregates()]
+        shapes += [cls for _, cls in self.outputless_operations()]
+        out.append("/// X(type) for every model structure and union, e.g. for explicit instantiations.")
+        out.append("#define IVSCHAT_FOR_EACH_MODEL_SHAPE(X) \\")
+        out += [f"    X({name}) \\" for name in shapes[:-1]]
+        out.append(f"    X({shapes[-1]})")
+        out.append("")
         out.append("}  // namespace ivschat::detail")
         return "\n".join(out) + "\n"
 

@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <iosfwd>
 #include <map>
 #include <optional>
 #include <string>
@@ -29,6 +30,10 @@
 #include <vector>
 
 namespace ivschat {
+
+/// True for the model's structures and unions (see operator<< at the end).
+template <class T>
+inline constexpr bool is_model_shape = false;
 
 /// The model's ChatTokenCapability values.
 class chat_token_capability : public wire_enum<chat_token_capability> {
@@ -123,6 +128,8 @@ struct access_denied_exception {
     friend bool operator==(const access_denied_exception&, const access_denied_exception&) = default;
 };
 BOOST_DESCRIBE_STRUCT(access_denied_exception, (), (message))
+template <>
+inline constexpr bool is_model_shape<access_denied_exception> = true;
 
 /// Specifies a CloudWatch Logs location where chat logs will be stored.
 struct cloud_watch_logs_destination_configuration {
@@ -132,6 +139,8 @@ struct cloud_watch_logs_destination_configuration {
     friend bool operator==(const cloud_watch_logs_destination_configuration&, const cloud_watch_logs_destination_configuration&) = default;
 };
 BOOST_DESCRIBE_STRUCT(cloud_watch_logs_destination_configuration, (), (log_group_name))
+template <>
+inline constexpr bool is_model_shape<cloud_watch_logs_destination_configuration> = true;
 
 /// Error body of ConflictException (HTTP 409).
 struct conflict_exception {
@@ -145,6 +154,8 @@ struct conflict_exception {
     friend bool operator==(const conflict_exception&, const conflict_exception&) = default;
 };
 BOOST_DESCRIBE_STRUCT(conflict_exception, (), (message, resource_id, resource_type))
+template <>
+inline constexpr bool is_model_shape<conflict_exception> = true;
 
 /// The input of CreateChatToken.
 struct create_chat_token_request {
@@ -167,6 +178,8 @@ struct create_chat_token_request {
     friend bool operator==(const create_chat_token_request&, const create_chat_token_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(create_chat_token_request, (), (room_identifier, user_id, capabilities, session_duration_in_minutes, attributes))
+template <>
+inline constexpr bool is_model_shape<create_chat_token_request> = true;
 
 /// The result of CreateChatToken.
 struct create_chat_token_response {
@@ -182,6 +195,8 @@ struct create_chat_token_response {
     friend bool operator==(const create_chat_token_response&, const create_chat_token_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(create_chat_token_response, (), (token, token_expiration_time, session_expiration_time))
+template <>
+inline constexpr bool is_model_shape<create_chat_token_response> = true;
 
 /// Specifies an S3 location where chat logs will be stored.
 struct s3_destination_configuration {
@@ -191,6 +206,8 @@ struct s3_destination_configuration {
     friend bool operator==(const s3_destination_configuration&, const s3_destination_configuration&) = default;
 };
 BOOST_DESCRIBE_STRUCT(s3_destination_configuration, (), (bucket_name))
+template <>
+inline constexpr bool is_model_shape<s3_destination_configuration> = true;
 
 /// Specifies a Kinesis Firehose location where chat logs will be stored.
 struct firehose_destination_configuration {
@@ -201,6 +218,8 @@ struct firehose_destination_configuration {
     friend bool operator==(const firehose_destination_configuration&, const firehose_destination_configuration&) = default;
 };
 BOOST_DESCRIBE_STRUCT(firehose_destination_configuration, (), (delivery_stream_name))
+template <>
+inline constexpr bool is_model_shape<firehose_destination_configuration> = true;
 
 /// A complex type that describes a location where chat logs will be stored. Each member represents
 /// the configuration of one log destination. For logging, you define only one type of destination
@@ -237,6 +256,8 @@ public:
 private:
     variant_type value_{};
 };
+template <>
+inline constexpr bool is_model_shape<destination_configuration> = true;
 
 /// The input of CreateLoggingConfiguration.
 struct create_logging_configuration_request {
@@ -255,6 +276,8 @@ struct create_logging_configuration_request {
     friend bool operator==(const create_logging_configuration_request&, const create_logging_configuration_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(create_logging_configuration_request, (), (name, destination_configuration, tags))
+template <>
+inline constexpr bool is_model_shape<create_logging_configuration_request> = true;
 
 /// The result of CreateLoggingConfiguration.
 struct create_logging_configuration_response {
@@ -285,6 +308,8 @@ struct create_logging_configuration_response {
     friend bool operator==(const create_logging_configuration_response&, const create_logging_configuration_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(create_logging_configuration_response, (), (arn, id, create_time, update_time, name, destination_configuration, state, tags))
+template <>
+inline constexpr bool is_model_shape<create_logging_configuration_response> = true;
 
 /// Configuration information for optional message review.
 struct message_review_handler {
@@ -301,6 +326,8 @@ struct message_review_handler {
     friend bool operator==(const message_review_handler&, const message_review_handler&) = default;
 };
 BOOST_DESCRIBE_STRUCT(message_review_handler, (), (uri, fallback_result))
+template <>
+inline constexpr bool is_model_shape<message_review_handler> = true;
 
 /// The input of CreateRoom.
 struct create_room_request {
@@ -326,6 +353,8 @@ struct create_room_request {
     friend bool operator==(const create_room_request&, const create_room_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(create_room_request, (), (name, maximum_message_rate_per_second, maximum_message_length, message_review_handler, tags, logging_configuration_identifiers))
+template <>
+inline constexpr bool is_model_shape<create_room_request> = true;
 
 /// The result of CreateRoom.
 struct create_room_response {
@@ -357,6 +386,8 @@ struct create_room_response {
     friend bool operator==(const create_room_response&, const create_room_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(create_room_response, (), (arn, id, name, create_time, update_time, maximum_message_rate_per_second, maximum_message_length, message_review_handler, tags, logging_configuration_identifiers))
+template <>
+inline constexpr bool is_model_shape<create_room_response> = true;
 
 /// The input of DeleteLoggingConfiguration.
 struct delete_logging_configuration_request {
@@ -366,6 +397,8 @@ struct delete_logging_configuration_request {
     friend bool operator==(const delete_logging_configuration_request&, const delete_logging_configuration_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(delete_logging_configuration_request, (), (identifier))
+template <>
+inline constexpr bool is_model_shape<delete_logging_configuration_request> = true;
 
 /// The input of DeleteMessage.
 struct delete_message_request {
@@ -381,6 +414,8 @@ struct delete_message_request {
     friend bool operator==(const delete_message_request&, const delete_message_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(delete_message_request, (), (room_identifier, id, reason))
+template <>
+inline constexpr bool is_model_shape<delete_message_request> = true;
 
 /// The result of DeleteMessage.
 struct delete_message_response {
@@ -390,6 +425,8 @@ struct delete_message_response {
     friend bool operator==(const delete_message_response&, const delete_message_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(delete_message_response, (), (id))
+template <>
+inline constexpr bool is_model_shape<delete_message_response> = true;
 
 /// The input of DeleteRoom.
 struct delete_room_request {
@@ -399,6 +436,8 @@ struct delete_room_request {
     friend bool operator==(const delete_room_request&, const delete_room_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(delete_room_request, (), (identifier))
+template <>
+inline constexpr bool is_model_shape<delete_room_request> = true;
 
 /// The input of DisconnectUser.
 struct disconnect_user_request {
@@ -413,12 +452,16 @@ struct disconnect_user_request {
     friend bool operator==(const disconnect_user_request&, const disconnect_user_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(disconnect_user_request, (), (room_identifier, user_id, reason))
+template <>
+inline constexpr bool is_model_shape<disconnect_user_request> = true;
 
 /// The result of DisconnectUser.
 struct disconnect_user_response {
     friend bool operator==(const disconnect_user_response&, const disconnect_user_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(disconnect_user_response, (), ())
+template <>
+inline constexpr bool is_model_shape<disconnect_user_response> = true;
 
 /// The input of GetLoggingConfiguration.
 struct get_logging_configuration_request {
@@ -428,6 +471,8 @@ struct get_logging_configuration_request {
     friend bool operator==(const get_logging_configuration_request&, const get_logging_configuration_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(get_logging_configuration_request, (), (identifier))
+template <>
+inline constexpr bool is_model_shape<get_logging_configuration_request> = true;
 
 /// The result of GetLoggingConfiguration.
 struct get_logging_configuration_response {
@@ -457,6 +502,8 @@ struct get_logging_configuration_response {
     friend bool operator==(const get_logging_configuration_response&, const get_logging_configuration_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(get_logging_configuration_response, (), (arn, id, create_time, update_time, name, destination_configuration, state, tags))
+template <>
+inline constexpr bool is_model_shape<get_logging_configuration_response> = true;
 
 /// The input of GetRoom.
 struct get_room_request {
@@ -467,6 +514,8 @@ struct get_room_request {
     friend bool operator==(const get_room_request&, const get_room_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(get_room_request, (), (identifier))
+template <>
+inline constexpr bool is_model_shape<get_room_request> = true;
 
 /// The result of GetRoom.
 struct get_room_response {
@@ -500,6 +549,8 @@ struct get_room_response {
     friend bool operator==(const get_room_response&, const get_room_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(get_room_response, (), (arn, id, name, create_time, update_time, maximum_message_rate_per_second, maximum_message_length, message_review_handler, tags, logging_configuration_identifiers))
+template <>
+inline constexpr bool is_model_shape<get_room_response> = true;
 
 /// Error body of InternalServerException (HTTP 500).
 struct internal_server_exception {
@@ -509,6 +560,8 @@ struct internal_server_exception {
     friend bool operator==(const internal_server_exception&, const internal_server_exception&) = default;
 };
 BOOST_DESCRIBE_STRUCT(internal_server_exception, (), (message))
+template <>
+inline constexpr bool is_model_shape<internal_server_exception> = true;
 
 /// The input of ListLoggingConfigurations.
 struct list_logging_configurations_request {
@@ -521,6 +574,8 @@ struct list_logging_configurations_request {
     friend bool operator==(const list_logging_configurations_request&, const list_logging_configurations_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(list_logging_configurations_request, (), (next_token, max_results))
+template <>
+inline constexpr bool is_model_shape<list_logging_configurations_request> = true;
 
 /// Summary information about a logging configuration.
 struct logging_configuration_summary {
@@ -552,6 +607,8 @@ struct logging_configuration_summary {
     friend bool operator==(const logging_configuration_summary&, const logging_configuration_summary&) = default;
 };
 BOOST_DESCRIBE_STRUCT(logging_configuration_summary, (), (arn, id, create_time, update_time, name, destination_configuration, state, tags))
+template <>
+inline constexpr bool is_model_shape<logging_configuration_summary> = true;
 
 /// The result of ListLoggingConfigurations.
 struct list_logging_configurations_response {
@@ -566,6 +623,8 @@ struct list_logging_configurations_response {
     friend bool operator==(const list_logging_configurations_response&, const list_logging_configurations_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(list_logging_configurations_response, (), (logging_configurations, next_token))
+template <>
+inline constexpr bool is_model_shape<list_logging_configurations_response> = true;
 
 /// The input of ListRooms.
 struct list_rooms_request {
@@ -583,6 +642,8 @@ struct list_rooms_request {
     friend bool operator==(const list_rooms_request&, const list_rooms_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(list_rooms_request, (), (name, next_token, max_results, message_review_handler_uri, logging_configuration_identifier))
+template <>
+inline constexpr bool is_model_shape<list_rooms_request> = true;
 
 /// Summary information about a room.
 struct room_summary {
@@ -612,6 +673,8 @@ struct room_summary {
     friend bool operator==(const room_summary&, const room_summary&) = default;
 };
 BOOST_DESCRIBE_STRUCT(room_summary, (), (arn, id, name, message_review_handler, create_time, update_time, tags, logging_configuration_identifiers))
+template <>
+inline constexpr bool is_model_shape<room_summary> = true;
 
 /// The result of ListRooms.
 struct list_rooms_response {
@@ -623,6 +686,8 @@ struct list_rooms_response {
     friend bool operator==(const list_rooms_response&, const list_rooms_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(list_rooms_response, (), (rooms, next_token))
+template <>
+inline constexpr bool is_model_shape<list_rooms_response> = true;
 
 /// The input of ListTagsForResource.
 struct list_tags_for_resource_request {
@@ -633,6 +698,8 @@ struct list_tags_for_resource_request {
     friend bool operator==(const list_tags_for_resource_request&, const list_tags_for_resource_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(list_tags_for_resource_request, (), (resource_arn))
+template <>
+inline constexpr bool is_model_shape<list_tags_for_resource_request> = true;
 
 /// The result of ListTagsForResource.
 struct list_tags_for_resource_response {
@@ -643,6 +710,8 @@ struct list_tags_for_resource_response {
     friend bool operator==(const list_tags_for_resource_response&, const list_tags_for_resource_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(list_tags_for_resource_response, (), (tags))
+template <>
+inline constexpr bool is_model_shape<list_tags_for_resource_response> = true;
 
 /// Error body of PendingVerification (HTTP 403).
 struct pending_verification {
@@ -652,6 +721,8 @@ struct pending_verification {
     friend bool operator==(const pending_verification&, const pending_verification&) = default;
 };
 BOOST_DESCRIBE_STRUCT(pending_verification, (), (message))
+template <>
+inline constexpr bool is_model_shape<pending_verification> = true;
 
 /// Error body of ResourceNotFoundException (HTTP 404).
 struct resource_not_found_exception {
@@ -665,6 +736,8 @@ struct resource_not_found_exception {
     friend bool operator==(const resource_not_found_exception&, const resource_not_found_exception&) = default;
 };
 BOOST_DESCRIBE_STRUCT(resource_not_found_exception, (), (message, resource_id, resource_type))
+template <>
+inline constexpr bool is_model_shape<resource_not_found_exception> = true;
 
 /// The input of SendEvent.
 struct send_event_request {
@@ -680,6 +753,8 @@ struct send_event_request {
     friend bool operator==(const send_event_request&, const send_event_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(send_event_request, (), (room_identifier, event_name, attributes))
+template <>
+inline constexpr bool is_model_shape<send_event_request> = true;
 
 /// The result of SendEvent.
 struct send_event_response {
@@ -690,6 +765,8 @@ struct send_event_response {
     friend bool operator==(const send_event_response&, const send_event_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(send_event_response, (), (id))
+template <>
+inline constexpr bool is_model_shape<send_event_response> = true;
 
 /// Error body of ServiceQuotaExceededException (HTTP 402).
 struct service_quota_exceeded_exception {
@@ -705,6 +782,8 @@ struct service_quota_exceeded_exception {
     friend bool operator==(const service_quota_exceeded_exception&, const service_quota_exceeded_exception&) = default;
 };
 BOOST_DESCRIBE_STRUCT(service_quota_exceeded_exception, (), (message, resource_id, resource_type, limit))
+template <>
+inline constexpr bool is_model_shape<service_quota_exceeded_exception> = true;
 
 /// The input of TagResource.
 struct tag_resource_request {
@@ -720,12 +799,16 @@ struct tag_resource_request {
     friend bool operator==(const tag_resource_request&, const tag_resource_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(tag_resource_request, (), (resource_arn, tags))
+template <>
+inline constexpr bool is_model_shape<tag_resource_request> = true;
 
 /// The result of TagResource.
 struct tag_resource_response {
     friend bool operator==(const tag_resource_response&, const tag_resource_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(tag_resource_response, (), ())
+template <>
+inline constexpr bool is_model_shape<tag_resource_response> = true;
 
 /// Error body of ThrottlingException (HTTP 429).
 struct throttling_exception {
@@ -741,6 +824,8 @@ struct throttling_exception {
     friend bool operator==(const throttling_exception&, const throttling_exception&) = default;
 };
 BOOST_DESCRIBE_STRUCT(throttling_exception, (), (message, resource_id, resource_type, limit))
+template <>
+inline constexpr bool is_model_shape<throttling_exception> = true;
 
 /// The input of UntagResource.
 struct untag_resource_request {
@@ -757,12 +842,16 @@ struct untag_resource_request {
     friend bool operator==(const untag_resource_request&, const untag_resource_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(untag_resource_request, (), (resource_arn, tag_keys))
+template <>
+inline constexpr bool is_model_shape<untag_resource_request> = true;
 
 /// The result of UntagResource.
 struct untag_resource_response {
     friend bool operator==(const untag_resource_response&, const untag_resource_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(untag_resource_response, (), ())
+template <>
+inline constexpr bool is_model_shape<untag_resource_response> = true;
 
 /// The input of UpdateLoggingConfiguration.
 struct update_logging_configuration_request {
@@ -778,6 +867,8 @@ struct update_logging_configuration_request {
     friend bool operator==(const update_logging_configuration_request&, const update_logging_configuration_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(update_logging_configuration_request, (), (identifier, name, destination_configuration))
+template <>
+inline constexpr bool is_model_shape<update_logging_configuration_request> = true;
 
 /// The result of UpdateLoggingConfiguration.
 struct update_logging_configuration_response {
@@ -807,6 +898,8 @@ struct update_logging_configuration_response {
     friend bool operator==(const update_logging_configuration_response&, const update_logging_configuration_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(update_logging_configuration_response, (), (arn, id, create_time, update_time, name, destination_configuration, state, tags))
+template <>
+inline constexpr bool is_model_shape<update_logging_configuration_response> = true;
 
 /// The input of UpdateRoom.
 struct update_room_request {
@@ -830,6 +923,8 @@ struct update_room_request {
     friend bool operator==(const update_room_request&, const update_room_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(update_room_request, (), (identifier, name, maximum_message_rate_per_second, maximum_message_length, message_review_handler, logging_configuration_identifiers))
+template <>
+inline constexpr bool is_model_shape<update_room_request> = true;
 
 /// The result of UpdateRoom.
 struct update_room_response {
@@ -861,6 +956,8 @@ struct update_room_response {
     friend bool operator==(const update_room_response&, const update_room_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(update_room_response, (), (arn, id, name, create_time, update_time, maximum_message_rate_per_second, maximum_message_length, message_review_handler, tags, logging_configuration_identifiers))
+template <>
+inline constexpr bool is_model_shape<update_room_response> = true;
 
 /// This object is used in the ValidationException error.
 struct validation_exception_field {
@@ -872,6 +969,8 @@ struct validation_exception_field {
     friend bool operator==(const validation_exception_field&, const validation_exception_field&) = default;
 };
 BOOST_DESCRIBE_STRUCT(validation_exception_field, (), (name, message))
+template <>
+inline constexpr bool is_model_shape<validation_exception_field> = true;
 
 /// Error body of ValidationException (HTTP 400).
 struct validation_exception {
@@ -884,17 +983,30 @@ struct validation_exception {
     friend bool operator==(const validation_exception&, const validation_exception&) = default;
 };
 BOOST_DESCRIBE_STRUCT(validation_exception, (), (message, reason, field_list))
+template <>
+inline constexpr bool is_model_shape<validation_exception> = true;
 
 /// DeleteLoggingConfiguration has no output: the service answers 204 with an empty body.
 struct delete_logging_configuration_response {
     friend bool operator==(const delete_logging_configuration_response&, const delete_logging_configuration_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(delete_logging_configuration_response, (), ())
+template <>
+inline constexpr bool is_model_shape<delete_logging_configuration_response> = true;
 
 /// DeleteRoom has no output: the service answers 204 with an empty body.
 struct delete_room_response {
     friend bool operator==(const delete_room_response&, const delete_room_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(delete_room_response, (), ())
+template <>
+inline constexpr bool is_model_shape<delete_room_response> = true;
+
+/// Prints a model value as JSON with the wire names, for logs and test output.
+/// Sensitive members (the chat token, token attributes, user ids) are printed
+/// as "<redacted>". Defined for every model structure in the library.
+template <class T>
+    requires is_model_shape<T>
+std::ostream& operator<<(std::ostream& os, const T& value);
 
 }  // namespace ivschat

@@ -5,6 +5,8 @@
 
 #include <boost/mp11/algorithm.hpp>
 
+#include <sstream>
+
 TEST_CASE("designated initializers build requests", "[model]") {
     ivschat::create_room_request room{.name = "lobby"};
     CHECK(room.name == "lobby");
@@ -74,4 +76,29 @@ TEST_CASE("every operation is described once", "[model]") {
         CHECK(!traits::name.empty());
     });
     CHECK(with_204 == 2);
+}
+
+TEST_CASE("printing redacts sensitive members", "[model]") {
+    ivschat::create_chat_token_request request{
+        .room_identifier = "arn:aws:ivschat:us-west-2:123456789012:room/abcdEFGH1234",
+        .user_id = "secret-user",
+        .capabilities = {ivschat::chat_token_capability::send_message},
+        .attributes = {{"secret-key", "secret-value"}},
+    };
+    std::ostringstream text;
+    text << request;
+    CHECK(text.str() ==
+          R"({"roomIdentifier":"arn:aws:ivschat:us-west-2:123456789012:room/abcdEFGH1234","userId":"<redacted>",)"
+          R"("capabilities":["SEND_MESSAGE"],"attributes":"<redacted>"})");
+
+    ivschat::create_chat_token_response response{.token = "secret-token"};
+    text.str("");
+    text << response;
+    CHECK(text.str() == R"({"token":"<redacted>"})");
+
+    ivschat::disconnect_user_request disconnect{.room_identifier = "r", .user_id = "secret-user"};
+    text.str("");
+    text << disconnect << ' ' << ivschat::fallback_result::deny << ' '
+         << ivschat::destination_configuration{ivschat::s3_destination_configuration{.bucket_name = "b"}};
+    CHECK(text.str() == R"({"roomIdentifier":"r","userId":"<redacted>"} DENY {"s3":{"bucketName":"b"}})");
 }

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -45,6 +46,9 @@ public:
         if (a.index_ != 0 || b.index_ != 0) return a.index_ == b.index_;
         return a.unknown_ == b.unknown_;
     }
+
+    /// Prints the wire string.
+    friend std::ostream& operator<<(std::ostream& os, const wire_enum& e) { return os << e.value(); }
 
 protected:
     /// The named constants: `index` is the position in Derived::wire_values.

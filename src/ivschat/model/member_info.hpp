@@ -42,6 +42,7 @@ struct member_info {
 /// Shape metadata, specialized for every model structure in shape_info.hpp:
 ///   static constexpr std::string_view name;          // the model's shape name
 ///   static constexpr member_info members[];          // one per described member
+///   static constexpr unsigned http_status;           // error shapes only
 template <class T>
 struct shape_info;
 

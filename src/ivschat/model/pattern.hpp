@@ -20,19 +20,36 @@ struct byte_set {
 
     constexpr void add(unsigned char c) { bits[c >> 6] |= std::uint64_t{1} << (c & 63); }
     constexpr bool contains(unsigned char c) const noexcept { return (bits[c >> 6] >> (c & 63)) & 1; }
+    constexpr bool intersects(const byte_set& other) const noexcept {
+        for (std::size_t i = 0; i < bits.size(); ++i)
+            if (bits[i] & other.bits[i]) return true;
+        return false;
+    }
 };
 
+/// A run of literal bytes (literal_length > 0), or a quantified byte set.
 struct pattern_atom {
     byte_set set{};
     std::uint32_t min = 1;
     std::uint32_t max = 1;  // unbounded: UINT32_MAX
+    std::uint8_t literal_offset = 0;  // into pattern_branch::literals
+    std::uint8_t literal_length = 0;
+    // Giving back repetitions cannot help what follows (its first byte is never
+    // in `set`), so the greedy count is final: no backtracking into this atom.
+    bool possessive = false;
 };
 
 struct pattern_branch {
-    std::array<pattern_atom, 48> atoms{};
+    std::array<pattern_atom, 16> atoms{};
+    std::array<char, 64> literals{};
     std::uint8_t size = 0;
+    std::uint8_t literals_size = 0;
     bool anchored_start = false;
     bool anchored_end = false;
+
+    constexpr std::string_view literal(const pattern_atom& atom) const noexcept {
+        return {literals.data() + atom.literal_offset, atom.literal_length};
+    }
 };
 
 struct compiled_pattern {
@@ -48,6 +65,8 @@ constexpr std::uint32_t unbounded = 0xFFFFFFFFu;
 inline void fail(const char* why) { throw std::invalid_argument(why); }
 
 constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+constexpr bool is_quantifier(char c) { return c == '+' || c == '*' || c == '?' || c == '{'; }
 
 constexpr std::uint32_t read_number(std::string_view p, std::size_t& i) {
     if (i >= p.size() || !is_digit(p[i])) fail("pattern: expected a number in {}");
@@ -106,8 +125,31 @@ constexpr void read_quantifier(std::string_view p, std::size_t& i, pattern_atom&
         }
         default: return;
     }
-    if (i < p.size() && (p[i] == '?' || p[i] == '+' || p[i] == '*' || p[i] == '{'))
-        fail("pattern: lazy or stacked quantifiers are not supported");
+    if (i < p.size() && is_quantifier(p[i])) fail("pattern: lazy or stacked quantifiers are not supported");
+}
+
+// The bytes the atom can start with, or nullopt-like `any` when it may match empty.
+constexpr bool first_bytes(const pattern_branch& branch, const pattern_atom& atom, byte_set& out) {
+    if (atom.literal_length != 0) {
+        out = byte_set{};
+        out.add(static_cast<unsigned char>(branch.literals[atom.literal_offset]));
+        return true;
+    }
+    out = atom.set;
+    return atom.min >= 1;
+}
+
+constexpr void mark_possessive(pattern_branch& branch) {
+    for (std::size_t i = 0; i < branch.size; ++i) {
+        pattern_atom& atom = branch.atoms[i];
+        if (atom.literal_length != 0) continue;
+        if (i + 1 == branch.size) {
+            atom.possessive = true;  // greedy is as good as any count at the end
+            continue;
+        }
+        byte_set next{};
+        atom.possessive = first_bytes(branch, branch.atoms[i + 1], next) && !atom.set.intersects(next);
+    }
 }
 
 constexpr pattern_branch compile_branch(std::string_view p) {
@@ -119,24 +161,44 @@ constexpr pattern_branch compile_branch(std::string_view p) {
             branch.anchored_end = true;
             break;
         }
-        if (branch.size == branch.atoms.size()) fail("pattern: too long");
         pattern_atom atom{};
         char c = p[i++];
+        bool single_byte = false;
         switch (c) {
             case '[': atom.set = read_class(p, i); break;
             case '.':
                 for (unsigned b = 0; b < 256; ++b)
                     if (b != '\n' && b != '\r') atom.set.add(static_cast<unsigned char>(b));
                 break;
-            case '\\': atom.set.add(escaped(p, i)); break;
+            case '\\':
+                c = static_cast<char>(escaped(p, i));
+                single_byte = true;
+                break;
             case '(': case ')': case '^': case '$': case '+': case '*': case '?': case '{': case '}': case ']':
                 fail("pattern: unsupported construct");
                 break;
-            default: atom.set.add(static_cast<unsigned char>(c));
+            default: single_byte = true;
         }
+        if (single_byte && (i >= p.size() || !is_quantifier(p[i]))) {
+            // An unquantified byte joins (or starts) a literal run.
+            if (branch.literals_size == branch.literals.size()) fail("pattern: too many literals");
+            pattern_atom* last = branch.size != 0 ? &branch.atoms[branch.size - 1] : nullptr;
+            if (last == nullptr || last->literal_length == 0) {
+                if (branch.size == branch.atoms.size()) fail("pattern: too long");
+                last = &branch.atoms[branch.size++];
+                *last = pattern_atom{};
+                last->literal_offset = branch.literals_size;
+            }
+            branch.literals[branch.literals_size++] = c;
+            ++last->literal_length;
+            continue;
+        }
+        if (single_byte) atom.set.add(static_cast<unsigned char>(c));
         read_quantifier(p, i, atom);
+        if (branch.size == branch.atoms.size()) fail("pattern: too long");
         branch.atoms[branch.size++] = atom;
     }
+    mark_possessive(branch);
     return branch;
 }
 
@@ -170,7 +232,8 @@ constexpr compiled_pattern compile_pattern(std::string_view pattern) {
 }
 
 /// True when `pattern` matches somewhere in `text` (ECMAScript search
-/// semantics, as Smithy patterns are defined).
+/// semantics, as Smithy patterns are defined). Linear for the model's
+/// patterns (every unbounded atom but a trailing `.+.*` is possessive).
 bool pattern_search(const compiled_pattern& pattern, std::string_view text) noexcept;
 
 }  // namespace ivschat::detail

@@ -44,6 +44,7 @@ inline constexpr std::string_view pattern_sources[] = {
 template <>
 struct shape_info<access_denied_exception> {
     static constexpr std::string_view name = "AccessDeniedException";
+    static constexpr unsigned http_status = 403;
     static constexpr std::array<member_info, 1> members{{
         {.wire_name = "message", .required = true},
     }};
@@ -60,6 +61,7 @@ struct shape_info<cloud_watch_logs_destination_configuration> {
 template <>
 struct shape_info<conflict_exception> {
     static constexpr std::string_view name = "ConflictException";
+    static constexpr unsigned http_status = 409;
     static constexpr std::array<member_info, 3> members{{
         {.wire_name = "message", .required = true},
         {.wire_name = "resourceId", .required = true, .value = {.pattern = pattern_id::id}},
@@ -276,6 +278,7 @@ struct shape_info<get_room_response> {
 template <>
 struct shape_info<internal_server_exception> {
     static constexpr std::string_view name = "InternalServerException";
+    static constexpr unsigned http_status = 500;
     static constexpr std::array<member_info, 1> members{{
         {.wire_name = "message", .required = true},
     }};
@@ -369,6 +372,7 @@ struct shape_info<list_tags_for_resource_response> {
 template <>
 struct shape_info<pending_verification> {
     static constexpr std::string_view name = "PendingVerification";
+    static constexpr unsigned http_status = 403;
     static constexpr std::array<member_info, 1> members{{
         {.wire_name = "message", .required = true},
     }};
@@ -377,6 +381,7 @@ struct shape_info<pending_verification> {
 template <>
 struct shape_info<resource_not_found_exception> {
     static constexpr std::string_view name = "ResourceNotFoundException";
+    static constexpr unsigned http_status = 404;
     static constexpr std::array<member_info, 3> members{{
         {.wire_name = "message", .required = true},
         {.wire_name = "resourceId", .required = true, .value = {.pattern = pattern_id::id}},
@@ -405,6 +410,7 @@ struct shape_info<send_event_response> {
 template <>
 struct shape_info<service_quota_exceeded_exception> {
     static constexpr std::string_view name = "ServiceQuotaExceededException";
+    static constexpr unsigned http_status = 402;
     static constexpr std::array<member_info, 4> members{{
         {.wire_name = "message", .required = true},
         {.wire_name = "resourceId", .required = true, .value = {.pattern = pattern_id::id}},
@@ -431,6 +437,7 @@ struct shape_info<tag_resource_response> {
 template <>
 struct shape_info<throttling_exception> {
     static constexpr std::string_view name = "ThrottlingException";
+    static constexpr unsigned http_status = 429;
     static constexpr std::array<member_info, 4> members{{
         {.wire_name = "message", .required = true},
         {.wire_name = "resourceId", .required = true, .value = {.pattern = pattern_id::id}},
@@ -521,6 +528,7 @@ struct shape_info<validation_exception_field> {
 template <>
 struct shape_info<validation_exception> {
     static constexpr std::string_view name = "ValidationException";
+    static constexpr unsigned http_status = 400;
     static constexpr std::array<member_info, 3> members{{
         {.wire_name = "message", .required = true},
         {.wire_name = "reason", .required = true},
@@ -539,5 +547,58 @@ struct shape_info<delete_room_response> {
     static constexpr std::string_view name = "DeleteRoomResponse";
     static constexpr std::array<member_info, 0> members{};
 };
+
+/// X(type) for every model structure and union, e.g. for explicit instantiations.
+#define IVSCHAT_FOR_EACH_MODEL_SHAPE(X) \
+    X(access_denied_exception) \
+    X(cloud_watch_logs_destination_configuration) \
+    X(conflict_exception) \
+    X(create_chat_token_request) \
+    X(create_chat_token_response) \
+    X(s3_destination_configuration) \
+    X(firehose_destination_configuration) \
+    X(destination_configuration) \
+    X(create_logging_configuration_request) \
+    X(create_logging_configuration_response) \
+    X(message_review_handler) \
+    X(create_room_request) \
+    X(create_room_response) \
+    X(delete_logging_configuration_request) \
+    X(delete_message_request) \
+    X(delete_message_response) \
+    X(delete_room_request) \
+    X(disconnect_user_request) \
+    X(disconnect_user_response) \
+    X(get_logging_configuration_request) \
+    X(get_logging_configuration_response) \
+    X(get_room_request) \
+    X(get_room_response) \
+    X(internal_server_exception) \
+    X(list_logging_configurations_request) \
+    X(logging_configuration_summary) \
+    X(list_logging_configurations_response) \
+    X(list_rooms_request) \
+    X(room_summary) \
+    X(list_rooms_response) \
+    X(list_tags_for_resource_request) \
+    X(list_tags_for_resource_response) \
+    X(pending_verification) \
+    X(resource_not_found_exception) \
+    X(send_event_request) \
+    X(send_event_response) \
+    X(service_quota_exceeded_exception) \
+    X(tag_resource_request) \
+    X(tag_resource_response) \
+    X(throttling_exception) \
+    X(untag_resource_request) \
+    X(untag_resource_response) \
+    X(update_logging_configuration_request) \
+    X(update_logging_configuration_response) \
+    X(update_room_request) \
+    X(update_room_response) \
+    X(validation_exception_field) \
+    X(validation_exception) \
+    X(delete_logging_configuration_response) \
+    X(delete_room_response)
 
 }  // namespace ivschat::detail

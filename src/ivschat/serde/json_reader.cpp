@@ -32,13 +32,15 @@ std::string error_info::message() const {
     return problem + " at '" + path + "'";
 }
 
-json_document::json_document() : resource_(document_buffer, document_buffer_size) {}
+// root_ shares resource_: assigning the parser's result to it then moves, not copies.
+json_document::json_document()
+    : resource_(document_buffer, document_buffer_size), root_(boost::json::storage_ptr(&resource_)) {}
 
 bool json_document::parse(std::string_view text, error_info& error) {
     std::size_t first = 0;
     while (first < text.size() && is_json_whitespace(text[first])) ++first;
     if (first == text.size()) {
-        root_ = boost::json::object(boost::json::storage_ptr(&resource_));
+        root_.emplace_object();
         return true;
     }
     boost::json::parser& parser = thread_parser();

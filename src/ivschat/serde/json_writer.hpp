@@ -16,8 +16,10 @@ void append_json_integer(std::string& out, std::int64_t value);
 /// Appends an ISO 8601 UTC timestamp string ("2024-01-02T03:04:05.678Z").
 void append_json_timestamp(std::string& out, time_point t);
 
+/// Appends `value` as JSON. With `redact_sensitive`, members the model marks
+/// sensitive are written as "<redacted>" (debug output only).
 template <class T>
-void append_json_value(std::string& out, const T& value);
+void append_json_value(std::string& out, const T& value, bool redact_sensitive = false);
 
 /// True when the serializer leaves the member out: an unset optional, or an
 /// empty list or map that the model does not require.
@@ -32,7 +34,7 @@ bool omitted(const T& value, const member_info& info) noexcept {
 }
 
 template <structure_type T>
-void append_json_object(std::string& out, const T& value) {
+void append_json_object(std::string& out, const T& value, bool redact_sensitive = false) {
     out.push_back('{');
     bool first = true;
     for_each_member<T>([&](auto descriptor, const member_info& info) {
@@ -43,13 +45,16 @@ void append_json_object(std::string& out, const T& value) {
         out.push_back('"');
         out.append(info.wire_name);  // wire names are plain ASCII identifiers
         out.append("\":", 2);
-        append_json_value(out, member);
+        if (redact_sensitive && info.sensitive)
+            out.append("\"<redacted>\"");
+        else
+            append_json_value(out, member, redact_sensitive);
     });
     out.push_back('}');
 }
 
 template <class T>
-void append_json_value(std::string& out, const T& value) {
+void append_json_value(std::string& out, const T& value, bool redact_sensitive) {
     if constexpr (std::is_same_v<T, std::string>) {
         append_json_string(out, value);
     } else if constexpr (std::is_same_v<T, std::int32_t>) {
@@ -57,14 +62,14 @@ void append_json_value(std::string& out, const T& value) {
     } else if constexpr (std::is_same_v<T, time_point>) {
         append_json_timestamp(out, value);
     } else if constexpr (is_optional_v<T>) {
-        append_json_value(out, *value);
+        append_json_value(out, *value, redact_sensitive);
     } else if constexpr (wire_enum_type<T>) {
         append_json_string(out, value.value());
     } else if constexpr (is_vector_v<T>) {
         out.push_back('[');
         for (std::size_t i = 0; i < value.size(); ++i) {
             if (i != 0) out.push_back(',');
-            append_json_value(out, value[i]);
+            append_json_value(out, value[i], redact_sensitive);
         }
         out.push_back(']');
     } else if constexpr (is_string_map_v<T>) {
@@ -89,14 +94,14 @@ void append_json_value(std::string& out, const T& value) {
                     out.push_back('"');
                     out.append(union_info<T>::wire_names[index]);
                     out.append("\":", 2);
-                    append_json_object(out, alternative);
+                    append_json_object(out, alternative, redact_sensitive);
                 }
             },
             value.value());
         out.push_back('}');
     } else {
         static_assert(structure_type<T>, "no JSON form for this member type");
-        append_json_object(out, value);
+        append_json_object(out, value, redact_sensitive);
     }
 }
 

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "ivschat/error.hpp"
+
+#include <string_view>
+
+namespace ivschat::detail {
+
+/// The error type as the AWS SDKs resolve it: the part after a '#'
+/// namespace prefix and before a ':' suffix
+/// ("aws.protocoltests.restjson#FooError:http://..." -> "FooError").
+/// Rule from smithy-go protocol/restjson SanitizeErrorCode.
+std::string_view sanitize_error_type(std::string_view type) noexcept;
+
+/// The ivschat::error of a sanitized error type; unknown_service_error for
+/// a type the model does not declare (or none).
+error error_from_type(std::string_view type) noexcept;
+
+/// Everything an error response says: the type from the x-amzn-ErrorType
+/// header, else from the body's `__type`, `code` or `type` member (in that
+/// order), sanitized; `message` (or `Message`), and the modelled members
+/// (reason, fieldList, resourceId, resourceType, limit). A body that is not
+/// JSON, or members of the wrong JSON type, are tolerated: what can be read
+/// is kept. Never throws for any input but std::bad_alloc.
+service_error_info parse_service_error(unsigned http_status, std::string_view error_type_header,
+                                       std::string_view request_id, std::string_view body);
+
+/// The rich error of a request that failed client-side validation (nothing
+/// was sent): code request_validation_failed, error_type
+/// "ValidationException", the message, reason and fieldList of `failure`.
+service_error_info client_validation_error(validation_exception failure);
+
+// For the emulator: the exact error body of an exception is
+// write_json(shape, body) with one of the model's error shapes
+// (resource_not_found_exception{...}); its x-amzn-ErrorType is
+// shape_info<Shape>::name and its status shape_info<Shape>::http_status.
+
+}  // namespace ivschat::detail
