@@ -20,11 +20,12 @@ struct auth_failure {
     std::string message{};
 };
 
-/// A received request as the authenticator needs it: the request line split
-/// into method, path and query (exactly as received), every header as
-/// received, and the body.
+/// A received request: the request line split into method, path and query
+/// (exactly as received; `target` is both, as on the request line), every
+/// header as received, and the body.
 struct received_request {
     std::string_view method{};
+    std::string_view target{};
     std::string_view path{};
     std::string_view query{};
     std::span<const sigv4::header> headers{};

@@ -1,5 +1,7 @@
 #include <ivschat/emulator/request_handler.hpp>
 
+#include <ivschat/emulator/error_body.hpp>
+
 #include "ivschat/time_format.hpp"
 
 #include <boost/json.hpp>
@@ -224,24 +226,28 @@ response_plan request_handler::handle(const received_request& request, bool keep
         const fault_action fault = faults_.next();
         plan.delay = fault.delay;
         switch (fault.kind) {
-            case fault_kind::internal_error:
-                status = 500;
-                error_type = "InternalServerException";
-                write_message_body("Internal server error (fault injected by the emulator).", body_);
+            case fault_kind::internal_error: {
+                auto r = write_error(
+                    internal_server_exception{.message = "Internal server error (fault injected by the emulator)."}, body_);
+                status = r.status;
+                error_type = r.error_type;
                 break;
+            }
             case fault_kind::service_unavailable:
                 status = 503;
                 error_type = "ServiceUnavailableException";
                 write_message_body("Service unavailable (fault injected by the emulator).", body_);
                 break;
-            case fault_kind::throttle:
-                status = 429;
-                error_type = "ThrottlingException";
-                body_ = json::serialize(json::object{{"message", "Rate exceeded (fault injected by the emulator)."},
-                                                     {"resourceId", "emulator"},
-                                                     {"resourceType", "ROOM"},
-                                                     {"limit", 0}});
+            case fault_kind::throttle: {
+                auto r = write_error(throttling_exception{.message = "Rate exceeded (fault injected by the emulator).",
+                                                          .resource_id = "emulator",
+                                                          .resource_type = resource_type::room,
+                                                          .limit = 0},
+                                     body_);
+                status = r.status;
+                error_type = r.error_type;
                 break;
+            }
             case fault_kind::reset:
                 out.clear();
                 return {0, connection_action::reset, {}, 0};

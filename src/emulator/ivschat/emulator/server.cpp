@@ -263,6 +263,7 @@ private:
         auto question = target.find('?');
         const received_request received{
             .method = std::string_view(request.method_string().data(), request.method_string().size()),
+            .target = target,
             .path = target.substr(0, question),
             .query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1),
             .headers = headers_,

@@ -1,9 +1,12 @@
 #include <ivschat/emulator/service.hpp>
 
 #include "ivschat/crypto/sha256.hpp"
+#include "ivschat/serde/shape_traits.hpp"
 #include "ivschat/time_format.hpp"
 
+#include <boost/describe/members.hpp>
 #include <boost/json.hpp>
+#include <boost/mp11/algorithm.hpp>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -110,40 +113,32 @@ std::optional<service_error> paginate(std::vector<const Record*>& items, const s
     return std::nullopt;
 }
 
+// The members of `from` that `To` has too (by name), as the model describes
+// them: a stored room becomes a CreateRoomResponse or a RoomSummary, a stored
+// logging configuration any of its response shapes. Enumerations with other
+// value sets (the state) convert by their wire value.
 template <class To, class From>
-To copy_room(const From& r) {
-    To out;
-    out.arn = r.arn;
-    out.id = r.id;
-    out.name = r.name;
-    out.create_time = r.create_time;
-    out.update_time = r.update_time;
-    out.message_review_handler = r.message_review_handler;
-    out.tags = r.tags;
-    out.logging_configuration_identifiers = r.logging_configuration_identifiers;
-    if constexpr (requires { out.maximum_message_length; }) {
-        out.maximum_message_rate_per_second = r.maximum_message_rate_per_second;
-        out.maximum_message_length = r.maximum_message_length;
-    }
-    return out;
-}
-
-template <class To, class From>
-To copy_logging_configuration(const From& c) {
-    To out;
-    out.arn = c.arn;
-    out.id = c.id;
-    out.create_time = c.create_time;
-    out.update_time = c.update_time;
-    out.name = c.name;
-    out.destination_configuration = c.destination_configuration;
-    out.tags = c.tags;
-    using state_type = typename decltype(out.state)::value_type;
-    if constexpr (std::is_same_v<state_type, logging_configuration_state>)
-        out.state = c.state;
-    else
-        out.state = state_type{c.state->value()};
-    return out;
+To copy_members(const From& from) {
+    namespace describe = boost::describe;
+    To to;
+    boost::mp11::mp_for_each<describe::describe_members<To, describe::mod_public>>([&](auto to_member) {
+        boost::mp11::mp_for_each<describe::describe_members<From, describe::mod_public>>([&](auto from_member) {
+            constexpr bool same_name =
+                std::string_view(decltype(to_member)::name) == std::string_view(decltype(from_member)::name);
+            if constexpr (same_name) {
+                auto& target = to.*to_member.pointer;
+                const auto& source = from.*from_member.pointer;
+                using target_type = std::decay_t<decltype(target)>;
+                if constexpr (std::is_assignable_v<target_type&, decltype(source)>) {
+                    target = source;
+                } else {
+                    static_assert(detail::wire_enum_type<typename target_type::value_type>);
+                    if (source) target = typename target_type::value_type{source->value()};
+                }
+            }
+        });
+    });
+    return to;
 }
 
 // A room's message review handler as stored: the URI "" removes it, and the
@@ -248,7 +243,7 @@ outcome<create_room_response> service::handle(const create_room_request& r, time
     room.tags = r.tags;
     room.logging_configuration_identifiers = r.logging_configuration_identifiers;
     auto& stored = rooms_.emplace(id, std::move(room)).first->second;
-    return copy_room<create_room_response>(stored);
+    return copy_members<create_room_response>(stored);
 }
 
 outcome<get_room_response> service::handle(const get_room_request& r, time_point) {
@@ -269,7 +264,7 @@ outcome<update_room_response> service::handle(const update_room_request& r, time
     if (r.logging_configuration_identifiers)
         room->logging_configuration_identifiers = *r.logging_configuration_identifiers;
     room->update_time = std::max(to_millis(now), *room->update_time);
-    return copy_room<update_room_response>(*room);
+    return copy_members<update_room_response>(*room);
 }
 
 outcome<delete_room_response> service::handle(const delete_room_request& r, time_point) {
@@ -296,7 +291,7 @@ outcome<list_rooms_response> service::handle(const list_rooms_request& r, time_p
     std::size_t first = 0, last = 0;
     if (auto e = paginate(matching, r.next_token, r.max_results, first, last, out.next_token)) return *e;
     out.rooms.reserve(last - first);
-    for (std::size_t i = first; i < last; ++i) out.rooms.push_back(copy_room<room_summary>(*matching[i]));
+    for (std::size_t i = first; i < last; ++i) out.rooms.push_back(copy_members<room_summary>(*matching[i]));
     return out;
 }
 
@@ -321,7 +316,7 @@ outcome<create_logging_configuration_response> service::handle(const create_logg
     config.state = logging_configuration_state::active;
     config.tags = r.tags;
     auto& stored = logging_configurations_.emplace(id, std::move(config)).first->second;
-    return copy_logging_configuration<create_logging_configuration_response>(stored);
+    return copy_members<create_logging_configuration_response>(stored);
 }
 
 outcome<get_logging_configuration_response> service::handle(const get_logging_configuration_request& r, time_point) {
@@ -337,7 +332,7 @@ outcome<update_logging_configuration_response> service::handle(const update_logg
     if (r.name) config->name = *r.name;
     if (r.destination_configuration) config->destination_configuration = *r.destination_configuration;
     config->update_time = std::max(to_millis(now), *config->update_time);
-    return copy_logging_configuration<update_logging_configuration_response>(*config);
+    return copy_members<update_logging_configuration_response>(*config);
 }
 
 outcome<delete_logging_configuration_response> service::handle(const delete_logging_configuration_request& r,
@@ -366,7 +361,7 @@ outcome<list_logging_configurations_response> service::handle(const list_logging
     if (auto e = paginate(all, r.next_token, r.max_results, first, last, out.next_token)) return *e;
     out.logging_configurations.reserve(last - first);
     for (std::size_t i = first; i < last; ++i)
-        out.logging_configurations.push_back(copy_logging_configuration<logging_configuration_summary>(*all[i]));
+        out.logging_configurations.push_back(copy_members<logging_configuration_summary>(*all[i]));
     return out;
 }
 

@@ -1,11 +1,13 @@
 #include <ivschat/emulator/service_api.hpp>
 
+#include <ivschat/emulator/error_body.hpp>
+
 #include <ivschat/emulator/service.hpp>
 #include <ivschat/operations.hpp>
 
-#include "ivschat/percent_encoding.hpp"
 #include "ivschat/serde/json_reader.hpp"
 #include "ivschat/serde/json_writer.hpp"
+#include "ivschat/serde/request_target.hpp"
 #include "ivschat/serde/validation.hpp"
 
 #include <boost/beast/http/verb.hpp>
@@ -50,49 +52,6 @@ bool path_matches(const operation_entry& op, std::string_view path) {
            path.find('/', op.path_prefix.size()) == std::string_view::npos;
 }
 
-// Members bound to the URI label and to the query string, decoded.
-template <class Request>
-void bind_uri_and_query(Request& request, std::string_view path, std::string_view query, std::string_view prefix) {
-    detail::for_each_member<Request>([&](auto descriptor, const detail::member_info& info) {
-        auto& member = request.*descriptor.pointer;
-        using member_type = std::decay_t<decltype(member)>;
-        if constexpr (std::is_same_v<member_type, std::string>) {
-            if (info.location == detail::member_location::uri) {
-                member.clear();
-                detail::percent_decode(path.substr(prefix.size()), member);
-            }
-        } else if constexpr (std::is_same_v<member_type, std::vector<std::string>>) {
-            if (info.location != detail::member_location::query) return;
-            member.clear();
-            for (std::string_view rest = query; !rest.empty();) {
-                auto amp = rest.find('&');
-                auto param = rest.substr(0, amp);
-                rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-                auto eq = param.find('=');
-                std::string key;
-                detail::percent_decode(param.substr(0, eq), key);
-                if (key != info.wire_name) continue;
-                detail::percent_decode(eq == std::string_view::npos ? std::string_view{} : param.substr(eq + 1),
-                                       member.emplace_back());
-            }
-        }
-    });
-}
-
-template <class Error>
-constexpr unsigned error_status() {
-    if constexpr (std::is_same_v<Error, validation_exception>) return 400;
-    else if constexpr (std::is_same_v<Error, resource_not_found_exception>) return 404;
-    else if constexpr (std::is_same_v<Error, conflict_exception>) return 409;
-    else if constexpr (std::is_same_v<Error, service_quota_exceeded_exception>) return 402;
-}
-
-template <class Error>
-api_response write_error(const Error& error, std::string& body) {
-    detail::write_json(error, body);
-    return {error_status<Error>(), detail::shape_info<Error>::name};
-}
-
 template <class Request>
 api_response invoke_operation(service& svc, const received_request& received, std::chrono::system_clock::time_point now,
                               std::string& body) {
@@ -105,7 +64,8 @@ api_response invoke_operation(service& svc, const received_request& received, st
             return {400, "SerializationException"};
         }
     }
-    bind_uri_and_query(request, received.path, received.query, operation_table()[mp11::mp_find<operations, Request>::value].path_prefix);
+    // route() matched the path already; this binds the ARN label and tagKeys.
+    detail::read_request_target(received.target, request);
     if (auto invalid = detail::validate(request)) return write_error(*invalid, body);
     auto result = svc.handle(request, now);
     if (auto* response = std::get_if<0>(&result)) {
