@@ -90,10 +90,16 @@ TEST_CASE("emulator: error faults answer AWS errors", "[emulator][faults]") {
     CHECK(third.json.at("limit").is_int64());
     CHECK(third.json.at("resourceType") == "ROOM");
     CHECK(call(c, "ListRooms", empty).status == 200);
+    // In-process tests may also queue faults directly.
+    emulator.on_server([](auto& server) {
+        server.faults().enqueue({fault_kind::internal_error});
+        return 0;
+    });
+    CHECK(call(c, "ListRooms", empty).status == 500);
     // The same connection served all of them.
     auto stats = c.send(http::verb::get, "/_emulator/stats", {}, {.sign = false}, {});
     CHECK(stats.json.at("connectionsAccepted").as_int64() == 1);
-    CHECK(stats.json.at("faultsApplied").at("500").as_int64() == 1);
+    CHECK(stats.json.at("faultsApplied").at("500").as_int64() == 2);
     CHECK(stats.json.at("faultsApplied").at("503").as_int64() == 1);
     CHECK(stats.json.at("faultsApplied").at("throttle").as_int64() == 1);
     CHECK(stats.json.at("faultsQueued").as_int64() == 0);

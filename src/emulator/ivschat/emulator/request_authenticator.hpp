@@ -62,8 +62,6 @@ public:
     std::optional<auth_failure> verify(const received_request& request,
                                        std::chrono::system_clock::time_point now);
 
-    const authenticator_options& options() const noexcept { return options_; }
-
 private:
     authenticator_options options_;
     sigv4::signer signer_;

@@ -79,12 +79,6 @@ std::optional<std::string_view> find_header(const received_request& request, std
 
 }  // namespace
 
-void write_message_body(std::string_view message, std::string& body) {
-    body.assign("{\"message\":");
-    body.append(json::serialize(json::string_view(message.data(), message.size())));
-    body.push_back('}');
-}
-
 request_handler::request_handler(service_api& api, authenticator_options auth, std::uint64_t seed)
     : api_(api), authenticator_(std::move(auth)), faults_(seed), request_id_prefix_(std::mt19937_64(seed ^ 0x9e3779b97f4a7c15ULL)()) {
     counters_.requests_per_operation.assign(api_.operation_count(), 0);

@@ -72,7 +72,6 @@ public:
 
     fault_plan& faults() noexcept { return faults_; }
     server_counters& counters() noexcept { return counters_; }
-    service_api& api() noexcept { return api_; }
 
 private:
     response_plan control(const received_request& request, std::string& body, unsigned& status,

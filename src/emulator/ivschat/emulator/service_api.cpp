@@ -11,6 +11,8 @@
 #include "ivschat/serde/validation.hpp"
 
 #include <boost/beast/http/verb.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string_view.hpp>
 #include <boost/mp11/algorithm.hpp>
 
 #include <array>
@@ -19,6 +21,7 @@ namespace ivschat::emulator {
 
 namespace {
 
+namespace json = boost::json;
 namespace mp11 = boost::mp11;
 using operations = all_operation_requests;
 constexpr std::size_t operations_count = mp11::mp_size<operations>::value;
@@ -79,6 +82,12 @@ api_response invoke_operation(service& svc, const received_request& received, st
 }
 
 }  // namespace
+
+void write_message_body(std::string_view message, std::string& body) {
+    body.assign("{\"message\":");
+    body.append(json::serialize(json::string_view(message.data(), message.size())));
+    body.push_back('}');
+}
 
 service_api::service_api(service& svc) : service_(svc) {}
 

@@ -49,14 +49,8 @@ public:
     /// Forgets every room and logging configuration.
     void reset();
 
-    service& state() noexcept { return service_; }
-
 private:
     service& service_;
 };
-
-/// Writes {"message": ...} plus nothing else: the body of the errors that
-/// only carry a message (authentication, throttling by the fault plan, ...).
-void write_message_body(std::string_view message, std::string& body);
 
 }  // namespace ivschat::emulator
