@@ -152,12 +152,15 @@ public:
         return exchange(request);
     }
 
-    /// Writes raw bytes and reads one reply (for malformed requests).
-    reply send_raw(std::string_view bytes) {
+    /// Writes raw bytes and reads one reply (for malformed requests). With
+    /// `end_input` (plain TCP), shuts the sending side down after the bytes,
+    /// so that an incomplete request cannot leave the server waiting.
+    reply send_raw(std::string_view bytes, bool end_input = false) {
         if (!connected_) connect();
         beast::error_code ec;
         if (tls_) asio::write(*tls_stream_, asio::buffer(bytes), ec);
         else asio::write(*stream_, asio::buffer(bytes), ec);
+        if (end_input && !tls_) stream_->socket().shutdown(tcp::socket::shutdown_send, ec);
         return read_reply(ec);
     }
 

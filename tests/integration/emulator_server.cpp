@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <random>
 #include <set>
 
 using namespace emulator_test;
@@ -386,4 +387,23 @@ TEST_CASE("emulator: control API reset forgets resources and counters", "[emulat
                   "ValidationException");
     require_error(c.send(http::verb::post, "/_emulator/faults", R"({"probabilities":{"500":2}})", {.sign = false}), 400,
                   "ValidationException");
+}
+
+TEST_CASE("emulator: random bytes never take the server down", "[emulator]") {
+    running_emulator emulator;
+    std::mt19937 rng(1234);
+    for (int round = 0; round < 40; ++round) {
+        std::string bytes(1 + rng() % 3000, '\0');
+        for (char& b : bytes) b = static_cast<char>(rng());
+        // Half the rounds start like a request, to get past the request line.
+        if (round % 2) bytes = "POST /CreateRoom HTTP/1.1\r\n" + bytes;
+        client c(emulator.port());
+        auto r = c.send_raw(bytes, /*end_input=*/true);
+        if (!r.error) {
+            CHECK(r.status >= 400);
+            CHECK(!r.error_type.empty());
+        }
+    }
+    client c(emulator.port());
+    CHECK(call(c, "ListRooms", json::object{}).status == 200);
 }
