@@ -51,6 +51,13 @@ def wrap_comment(text, indent):
     return [" " * indent + "/// " + l for l in lines]
 
 
+def x_macro(name, what, types):
+    lines = [f"/// X(type) for {what}, e.g. for explicit instantiations.", f"#define {name}(X) \\"]
+    lines += [f"    X({t}) \\" for t in types[:-1]]
+    lines += [f"    X({types[-1]})", ""]
+    return lines
+
+
 def beast_verb(method):
     return {"DELETE": "delete_"}.get(method, method.lower())
 
@@ -402,6 +409,10 @@ class Generator:
             f"/// The request types of all {len(self.ops)} operations, for boost::mp11::mp_for_each.",
             f"using all_operation_requests = boost::mp11::mp_list<\n    {reqs}>;",
             "",
+        ]
+        out += x_macro("IVSCHAT_FOR_EACH_OPERATION_REQUEST", "the request type of every operation",
+                       [snake(op["input"]["shape"]) for _, op in sorted(self.ops.items())])
+        out += [
             "}  // namespace ivschat",
         ]
         return "\n".join(out) + "\n"
@@ -526,13 +537,10 @@ class Generator:
                 "};",
                 "",
             ]
-        shapes = [snake(s) for s in self.ordered_aggregates()]
-        shapes += [cls for _, cls in self.outputless_operations()]
-        out.append("/// X(type) for every model structure and union, e.g. for explicit instantiations.")
-        out.append("#define IVSCHAT_FOR_EACH_MODEL_SHAPE(X) \\")
-        out += [f"    X({name}) \\" for name in shapes[:-1]]
-        out.append(f"    X({shapes[-1]})")
-        out.append("")
+        structures = [snake(s) for s in self.ordered_aggregates() if self.kind(s) == "structure"]
+        structures += [cls for _, cls in self.outputless_operations()]
+        out += x_macro("IVSCHAT_FOR_EACH_MODEL_STRUCTURE", "every model structure", structures)
+        out += x_macro("IVSCHAT_FOR_EACH_MODEL_UNION", "every model union", [snake(u) for u in self.unions()])
         out.append("}  // namespace ivschat::detail")
         return "\n".join(out) + "\n"
 

@@ -232,4 +232,24 @@ using all_operation_requests = boost::mp11::mp_list<
     update_logging_configuration_request,
     update_room_request>;
 
+/// X(type) for the request type of every operation, e.g. for explicit instantiations.
+#define IVSCHAT_FOR_EACH_OPERATION_REQUEST(X) \
+    X(create_chat_token_request) \
+    X(create_logging_configuration_request) \
+    X(create_room_request) \
+    X(delete_logging_configuration_request) \
+    X(delete_message_request) \
+    X(delete_room_request) \
+    X(disconnect_user_request) \
+    X(get_logging_configuration_request) \
+    X(get_room_request) \
+    X(list_logging_configurations_request) \
+    X(list_rooms_request) \
+    X(list_tags_for_resource_request) \
+    X(send_event_request) \
+    X(tag_resource_request) \
+    X(untag_resource_request) \
+    X(update_logging_configuration_request) \
+    X(update_room_request)
+
 }  // namespace ivschat

@@ -207,3 +207,12 @@ TEST_CASE("large documents spill past the per-thread buffer", "[serde]") {
     // And the buffer is reusable afterwards.
     CHECK(*test::read_ok<create_chat_token_response>(R"({"token":"t"})").token == "t");
 }
+
+TEST_CASE("two documents alive on one thread do not share the buffer", "[serde]") {
+    detail::json_document outer;
+    detail::error_info error;
+    REQUIRE(outer.parse(R"({"token":"outer"})", error));
+    // parse_json inside uses its own storage while `outer` holds the thread's buffer.
+    CHECK(*test::read_ok<create_chat_token_response>(R"({"token":"inner"})").token == "inner");
+    CHECK(outer.root().as_object().at("token").as_string() == "outer");
+}

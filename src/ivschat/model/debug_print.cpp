@@ -1,4 +1,5 @@
 #include "ivschat/model.hpp"
+#include "ivschat/model/shape_info.hpp"
 #include "ivschat/serde/json_writer.hpp"
 
 #include <ostream>
@@ -14,7 +15,8 @@ std::ostream& operator<<(std::ostream& os, const T& value) {
 }
 
 #define IVSCHAT_INSTANTIATE_PRINT(type) template std::ostream& operator<< <type>(std::ostream&, const type&);
-IVSCHAT_FOR_EACH_MODEL_SHAPE(IVSCHAT_INSTANTIATE_PRINT)
+IVSCHAT_FOR_EACH_MODEL_STRUCTURE(IVSCHAT_INSTANTIATE_PRINT)
+IVSCHAT_FOR_EACH_MODEL_UNION(IVSCHAT_INSTANTIATE_PRINT)
 #undef IVSCHAT_INSTANTIATE_PRINT
 
 }  // namespace ivschat

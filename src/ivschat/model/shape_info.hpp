@@ -548,8 +548,8 @@ struct shape_info<delete_room_response> {
     static constexpr std::array<member_info, 0> members{};
 };
 
-/// X(type) for every model structure and union, e.g. for explicit instantiations.
-#define IVSCHAT_FOR_EACH_MODEL_SHAPE(X) \
+/// X(type) for every model structure, e.g. for explicit instantiations.
+#define IVSCHAT_FOR_EACH_MODEL_STRUCTURE(X) \
     X(access_denied_exception) \
     X(cloud_watch_logs_destination_configuration) \
     X(conflict_exception) \
@@ -557,7 +557,6 @@ struct shape_info<delete_room_response> {
     X(create_chat_token_response) \
     X(s3_destination_configuration) \
     X(firehose_destination_configuration) \
-    X(destination_configuration) \
     X(create_logging_configuration_request) \
     X(create_logging_configuration_response) \
     X(message_review_handler) \
@@ -600,5 +599,9 @@ struct shape_info<delete_room_response> {
     X(validation_exception) \
     X(delete_logging_configuration_response) \
     X(delete_room_response)
+
+/// X(type) for every model union, e.g. for explicit instantiations.
+#define IVSCHAT_FOR_EACH_MODEL_UNION(X) \
+    X(destination_configuration)
 
 }  // namespace ivschat::detail

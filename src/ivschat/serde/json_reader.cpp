@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
 
 namespace ivschat::detail {
 
@@ -15,6 +16,7 @@ namespace {
 // its scratch space, so a typical response is read without heap allocation.
 constexpr std::size_t document_buffer_size = 16 * 1024;
 thread_local unsigned char document_buffer[document_buffer_size];
+thread_local bool document_buffer_in_use = false;
 thread_local unsigned char parser_scratch[4096];
 
 boost::json::parser& thread_parser() {
@@ -25,6 +27,12 @@ boost::json::parser& thread_parser() {
 
 bool is_json_whitespace(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+boost::json::monotonic_resource& make_resource(std::optional<boost::json::monotonic_resource>& resource,
+                                              bool use_thread_buffer) {
+    if (use_thread_buffer) return resource.emplace(document_buffer, document_buffer_size);
+    return resource.emplace();
+}
+
 }  // namespace
 
 std::string error_info::message() const {
@@ -34,7 +42,12 @@ std::string error_info::message() const {
 
 // root_ shares resource_: assigning the parser's result to it then moves, not copies.
 json_document::json_document()
-    : resource_(document_buffer, document_buffer_size), root_(boost::json::storage_ptr(&resource_)) {}
+    : owns_thread_buffer_(!std::exchange(document_buffer_in_use, true)),
+      root_(boost::json::storage_ptr(&make_resource(resource_, owns_thread_buffer_))) {}
+
+json_document::~json_document() {
+    if (owns_thread_buffer_) document_buffer_in_use = false;
+}
 
 bool json_document::parse(std::string_view text, error_info& error) {
     std::size_t first = 0;
@@ -44,7 +57,7 @@ bool json_document::parse(std::string_view text, error_info& error) {
         return true;
     }
     boost::json::parser& parser = thread_parser();
-    parser.reset(boost::json::storage_ptr(&resource_));
+    parser.reset(boost::json::storage_ptr(&*resource_));
     boost::system::error_code ec;
     parser.write(text.data(), text.size(), ec);
     if (!ec) root_ = parser.release();

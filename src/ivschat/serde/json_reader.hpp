@@ -5,6 +5,7 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/value.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,13 +21,14 @@ struct error_info {
 
 /// A parsed JSON document whose nodes live in a per-thread buffer (no heap
 /// allocation for documents that fit, 16 KiB; larger ones spill to the heap
-/// and are freed with this object). One live json_document per thread at a
-/// time: parse_json creates and drops it within one call.
+/// and are freed with this object). A second document alive on the same
+/// thread at the same time uses the heap instead of the buffer.
 class json_document {
 public:
     json_document();
     json_document(const json_document&) = delete;
     json_document& operator=(const json_document&) = delete;
+    ~json_document();
 
     /// Parses `text`; an empty or all-whitespace text is the empty object
     /// (204 responses, bodiless requests). False with `error` on bad JSON.
@@ -34,7 +36,8 @@ public:
     const boost::json::value& root() const noexcept { return root_; }
 
 private:
-    boost::json::monotonic_resource resource_;
+    bool owns_thread_buffer_;
+    std::optional<boost::json::monotonic_resource> resource_;
     boost::json::value root_;  // declared after resource_: destroyed before it
 };
 
@@ -132,5 +135,10 @@ bool parse_json(std::string_view body, T& out, error_info& error) {
     if (object == nullptr) return read_failure(error, "expected a JSON object");
     return read_json_object(*object, out, error);
 }
+
+// Compiled once, in serde/instantiations.cpp.
+#define IVSCHAT_EXTERN_PARSE_JSON(type) extern template bool parse_json<type>(std::string_view, type&, error_info&);
+IVSCHAT_FOR_EACH_MODEL_STRUCTURE(IVSCHAT_EXTERN_PARSE_JSON)
+#undef IVSCHAT_EXTERN_PARSE_JSON
 
 }  // namespace ivschat::detail

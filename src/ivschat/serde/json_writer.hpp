@@ -124,4 +124,12 @@ void write_json_body(const Request& request, std::string& out) {
     if constexpr (operation_traits<Request>::has_body) append_json_object(out, request);
 }
 
+// Compiled once, in serde/instantiations.cpp.
+#define IVSCHAT_EXTERN_WRITE_JSON(type) extern template void write_json<type>(const type&, std::string&);
+IVSCHAT_FOR_EACH_MODEL_STRUCTURE(IVSCHAT_EXTERN_WRITE_JSON)
+#undef IVSCHAT_EXTERN_WRITE_JSON
+#define IVSCHAT_EXTERN_WRITE_JSON_BODY(type) extern template void write_json_body<type>(const type&, std::string&);
+IVSCHAT_FOR_EACH_OPERATION_REQUEST(IVSCHAT_EXTERN_WRITE_JSON_BODY)
+#undef IVSCHAT_EXTERN_WRITE_JSON_BODY
+
 }  // namespace ivschat::detail

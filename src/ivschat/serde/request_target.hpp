@@ -153,4 +153,11 @@ bool read_request_target(std::string_view target, Request& request) {
     return true;
 }
 
+// Compiled once, in serde/instantiations.cpp.
+#define IVSCHAT_EXTERN_REQUEST_TARGET(type)                                     \
+    extern template void write_request_target<type>(const type&, std::string&); \
+    extern template bool read_request_target<type>(std::string_view, type&);
+IVSCHAT_FOR_EACH_OPERATION_REQUEST(IVSCHAT_EXTERN_REQUEST_TARGET)
+#undef IVSCHAT_EXTERN_REQUEST_TARGET
+
 }  // namespace ivschat::detail

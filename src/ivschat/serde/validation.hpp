@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ivschat/operations.hpp"
 #include "ivschat/serde/shape_traits.hpp"
 
 #include <cstddef>
@@ -131,5 +132,10 @@ std::optional<validation_exception> validate(const T& request) {
     validate_structure(request, nullptr, report);
     return std::move(report).finish();
 }
+
+// Compiled once, in serde/instantiations.cpp.
+#define IVSCHAT_EXTERN_VALIDATE(type) extern template std::optional<validation_exception> validate<type>(const type&);
+IVSCHAT_FOR_EACH_OPERATION_REQUEST(IVSCHAT_EXTERN_VALIDATE)
+#undef IVSCHAT_EXTERN_VALIDATE
 
 }  // namespace ivschat::detail
