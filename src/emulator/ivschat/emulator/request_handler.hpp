@@ -1,0 +1,93 @@
+#pragma once
+
+#include <ivschat/emulator/fault_plan.hpp>
+#include <ivschat/emulator/request_authenticator.hpp>
+#include <ivschat/emulator/service_api.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ivschat::emulator {
+
+/// What the connection does once a response is decided.
+enum class connection_action : std::uint8_t {
+    keep_alive,
+    close,          ///< send the response (it says "Connection: close"), then close
+    reset,          ///< send nothing, abort the connection (TCP RST)
+    truncate_body,  ///< send `bytes_to_send` bytes of the response, then close
+    close_idle,     ///< send the response, then close every idle connection
+};
+
+/// The decision for one request: the bytes to send and what happens around them.
+struct response_plan {
+    unsigned status = 200;
+    connection_action after = connection_action::keep_alive;
+    /// Wait this long before sending.
+    std::chrono::milliseconds delay{};
+    /// How many bytes of the serialized response to send (all of it unless truncated).
+    std::size_t bytes_to_send = 0;
+};
+
+/// Counters reported by the control API.
+struct server_counters {
+    std::uint64_t requests = 0;
+    std::uint64_t connections_accepted = 0;
+    std::uint64_t auth_failures = 0;
+    /// Indexed like service_api's operations.
+    std::vector<std::uint64_t> requests_per_operation{};
+};
+
+/// Everything between a parsed HTTP request and the bytes of its response,
+/// without I/O: the control API (paths under /_emulator/), the fault plan,
+/// SigV4 verification, routing, content-type checks, the service call, and
+/// the response head (Date, x-amzn-RequestId, x-amzn-ErrorType,
+/// Content-Length, Connection).
+///
+/// Control API (no signature needed; the emulator only serves local tests):
+/// - GET  /_emulator/stats     counters as JSON
+/// - POST /_emulator/faults    {"actions":["500","delay:200",...],
+///                              "probabilities":{"503":0.1,...}} queues/sets faults
+/// - DELETE /_emulator/faults  clears queued faults and probabilities
+/// - POST /_emulator/reset     forgets all rooms, logging configurations,
+///                              faults and counters
+/// - POST /_emulator/close-idle-connections  closes idle keep-alive connections
+///
+/// Not safe for concurrent use: the server calls it from one strand.
+class request_handler {
+public:
+    request_handler(service_api& api, authenticator_options auth, std::uint64_t seed);
+
+    /// One request, as received. `keep_alive` is whether the client allows the
+    /// connection to stay open. Writes the whole HTTP response to `out`.
+    response_plan handle(const received_request& request, bool keep_alive,
+                         std::chrono::system_clock::time_point now, std::string& out);
+
+    /// A response for a request that could not be parsed (status and message),
+    /// which always closes the connection.
+    response_plan reject(unsigned status, std::string_view type, std::string_view message,
+                         std::chrono::system_clock::time_point now, std::string& out);
+
+    fault_plan& faults() noexcept { return faults_; }
+    server_counters& counters() noexcept { return counters_; }
+
+private:
+    response_plan control(const received_request& request, std::string& body, unsigned& status,
+                          std::string_view& error_type);
+    void write_head(unsigned status, std::string_view error_type, bool close, std::size_t body_size,
+                    std::chrono::system_clock::time_point now, std::string& out);
+
+    service_api& api_;
+    request_authenticator authenticator_;
+    fault_plan faults_;
+    server_counters counters_;
+    std::string body_;
+    std::uint64_t request_id_prefix_;
+    std::uint64_t request_id_counter_ = 0;
+    std::chrono::sys_seconds date_second_{};
+    std::string date_text_;
+};
+
+}  // namespace ivschat::emulator

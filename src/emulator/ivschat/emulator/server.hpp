@@ -1,0 +1,92 @@
+#pragma once
+
+#include <ivschat/credentials.hpp>
+#include <ivschat/emulator/fault_plan.hpp>
+#include <ivschat/emulator/service.hpp>
+
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ivschat::emulator {
+
+struct server_state;
+
+/// The documented AWS example key pair, accepted when no credentials are given.
+credentials example_credentials();
+
+/// Parses "ACCESS_KEY:SECRET[:SESSION_TOKEN]"; nullopt when malformed.
+std::optional<credentials> parse_credentials(std::string_view text);
+
+/// Settings of a server.
+struct server_options {
+    /// Address to bind; 127.0.0.1 unless asked otherwise.
+    std::string host = "127.0.0.1";
+    /// 0 picks a free port.
+    std::uint16_t port = 0;
+    /// Serve HTTPS. Without cert_file/key_file a throwaway CA and a server
+    /// certificate for 127.0.0.1 and localhost are generated and the CA is
+    /// written to ca_bundle_path (or a fresh file in the temp directory).
+    bool tls = false;
+    std::filesystem::path cert_file{};
+    std::filesystem::path key_file{};
+    std::filesystem::path ca_bundle_path{};
+    /// Keys whose signatures are accepted; empty means example_credentials().
+    std::vector<credentials> keys{};
+    std::chrono::seconds allowed_skew = std::chrono::minutes(15);
+    /// Requests with a larger body are refused with 413 (the largest valid
+    /// request is a few tens of kilobytes).
+    std::size_t max_body_bytes = 1024 * 1024;
+    /// Keep-alive connections idle for longer are closed.
+    std::chrono::seconds idle_timeout = std::chrono::seconds(60);
+    /// Region, account, quotas and the chat token key.
+    service_options service{};
+    /// Faults applied at random: (action, probability).
+    std::vector<std::pair<fault_action, double>> random_faults{};
+    /// Seed of the fault plan's random draws and of generated ids.
+    std::uint64_t seed = 0;
+};
+
+/// The emulator as an in-process HTTP(S) server: binds, listens and serves
+/// on the given io_context. Every handler runs on one strand, so the
+/// io_context may be run by one thread (the fast case) or several.
+///
+/// Lifetime: the server must outlive the io_context's run() or be stopped
+/// first; stop() (or destruction) closes the listener and every connection.
+/// Thread safety: start(), stop() and the accessors must be called from the
+/// thread running the io_context or while it is not running.
+class server {
+public:
+    /// Binds and listens (throws boost::system::system_error on failure, or
+    /// std::runtime_error when a certificate cannot be loaded).
+    server(boost::asio::io_context& ioc, server_options options);
+    ~server();
+    server(const server&) = delete;
+    server& operator=(const server&) = delete;
+
+    /// Starts accepting connections.
+    void start();
+    /// Closes the listener and every connection; pending handlers complete.
+    void stop();
+
+    /// "http://127.0.0.1:PORT" or "https://127.0.0.1:PORT".
+    std::string endpoint() const;
+    std::uint16_t port() const;
+    /// The CA bundle written for a generated certificate; empty otherwise.
+    const std::filesystem::path& ca_bundle() const;
+
+    /// Direct access for in-process tests.
+    service& state();
+    fault_plan& faults();
+
+private:
+    std::shared_ptr<server_state> impl_;
+};
+
+}  // namespace ivschat::emulator

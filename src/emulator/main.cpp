@@ -1,0 +1,157 @@
+// ivschat-emulator: a local Amazon IVS Chat control-plane service.
+//
+// Prints the endpoint URL as the first line on stdout (and, with --tls and a
+// generated certificate, "ca-bundle: <path>" as the second), then serves until
+// SIGINT or SIGTERM.
+#include <ivschat/emulator/server.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string_view>
+
+namespace {
+
+constexpr const char* usage = R"(usage: ivschat-emulator [options]
+
+  --host ADDRESS            address to bind (default 127.0.0.1)
+  --port N                  port to listen on; 0 picks a free one (default 0)
+  --tls                     serve HTTPS; without --cert/--key a throwaway CA and a
+                            certificate for 127.0.0.1 and localhost are generated
+                            and the CA is written to a file (see --ca-bundle)
+  --cert FILE --key FILE    PEM certificate chain and private key for --tls
+  --ca-bundle FILE          where to write the generated CA (default: a new file
+                            in the temporary directory, removed on exit)
+  --region NAME             region of the emulated service (default us-west-2)
+  --account-id ID           account of the ARNs (default 123456789012)
+  --credentials KEY:SECRET[:SESSION_TOKEN]
+                            accepted signing key; repeatable (default: the AWS
+                            example pair AKIDEXAMPLE / wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY)
+  --allowed-skew SECONDS    accepted distance of x-amz-date from the clock (default 900)
+  --fault ACTION=PROBABILITY
+                            apply ACTION to that share of requests; repeatable.
+                            ACTION: 500 503 throttle reset delay:MS close truncate close-idle
+  --max-rooms N             rooms quota (default 50000)
+  --max-logging-configurations N
+                            logging configurations quota (default 1000)
+  --max-body-bytes N        largest accepted request body (default 1048576)
+  --seed N                  seed of ids and random faults (default: random)
+  --help                    this text
+
+Control API (unsigned), on the same port: GET /_emulator/stats,
+POST /_emulator/faults {"actions":[...],"probabilities":{...}}, DELETE /_emulator/faults,
+POST /_emulator/reset, POST /_emulator/close-idle-connections.
+)";
+
+template <class Int>
+bool parse_number(std::string_view text, Int& out) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc{} && end == text.data() + text.size();
+}
+
+[[noreturn]] void fail(const std::string& message) {
+    std::cerr << "ivschat-emulator: " << message << "\n(--help for usage)\n";
+    std::exit(2);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    namespace emu = ivschat::emulator;
+    emu::server_options options;
+    bool generated_ca_path = true;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view flag = argv[i];
+        if (flag == "--help" || flag == "-h") {
+            std::fputs(usage, stdout);
+            return 0;
+        }
+        if (flag == "--tls") {
+            options.tls = true;
+            continue;
+        }
+        static constexpr std::string_view flags_with_value[] = {
+            "--host",        "--port",       "--cert",        "--key",       "--ca-bundle",
+            "--region",      "--account-id", "--credentials", "--allowed-skew", "--fault",
+            "--max-rooms",   "--max-logging-configurations", "--max-body-bytes", "--seed"};
+        if (std::find(std::begin(flags_with_value), std::end(flags_with_value), flag) == std::end(flags_with_value))
+            fail("unknown option " + std::string(flag));
+        if (i + 1 >= argc) fail("missing value after " + std::string(flag));
+        const std::string_view value = argv[++i];
+        const auto bad_value = [&] { fail("bad value for " + std::string(flag) + ": " + std::string(value)); };
+        if (flag == "--host") {
+            options.host = value;
+        } else if (flag == "--port") {
+            if (!parse_number(value, options.port)) bad_value();
+        } else if (flag == "--cert") {
+            options.cert_file = value;
+        } else if (flag == "--key") {
+            options.key_file = value;
+        } else if (flag == "--ca-bundle") {
+            options.ca_bundle_path = value;
+            generated_ca_path = false;
+        } else if (flag == "--region") {
+            options.service.region = value;
+        } else if (flag == "--account-id") {
+            options.service.account_id = value;
+        } else if (flag == "--credentials") {
+            auto creds = emu::parse_credentials(value);
+            if (!creds) bad_value();
+            options.keys.push_back(std::move(*creds));
+        } else if (flag == "--allowed-skew") {
+            long long seconds = 0;
+            if (!parse_number(value, seconds) || seconds < 0) bad_value();
+            options.allowed_skew = std::chrono::seconds(seconds);
+        } else if (flag == "--fault") {
+            auto eq = value.rfind('=');
+            auto action = emu::parse_fault_action(value.substr(0, eq));
+            double probability = 0;
+            if (!action || eq == std::string_view::npos) bad_value();
+            try {
+                std::size_t used = 0;
+                probability = std::stod(std::string(value.substr(eq + 1)), &used);
+                if (used != value.size() - eq - 1 || probability < 0 || probability > 1) bad_value();
+            } catch (const std::exception&) {
+                bad_value();
+            }
+            options.random_faults.emplace_back(*action, probability);
+        } else if (flag == "--max-rooms") {
+            if (!parse_number(value, options.service.max_rooms)) bad_value();
+        } else if (flag == "--max-logging-configurations") {
+            if (!parse_number(value, options.service.max_logging_configurations)) bad_value();
+        } else if (flag == "--max-body-bytes") {
+            if (!parse_number(value, options.max_body_bytes)) bad_value();
+        } else if (flag == "--seed") {
+            if (!parse_number(value, options.seed)) bad_value();
+            options.service.seed = options.seed;
+        }
+    }
+
+    try {
+        boost::asio::io_context ioc(1);
+        emu::server server(ioc, options);
+        server.start();
+        std::printf("%s\n", server.endpoint().c_str());
+        if (!server.ca_bundle().empty()) std::printf("ca-bundle: %s\n", server.ca_bundle().c_str());
+        std::fflush(stdout);
+
+        boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+        signals.async_wait([&](const boost::system::error_code& ec, int) {
+            if (!ec) server.stop();
+        });
+        ioc.run();
+        if (generated_ca_path && !server.ca_bundle().empty()) {
+            std::error_code ignored;
+            std::filesystem::remove(server.ca_bundle(), ignored);
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "ivschat-emulator: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
