@@ -44,10 +44,6 @@ struct std::is_error_code_enum<ivschat::credentials_errc> : std::true_type {};
 
 namespace ivschat {
 
-}  // namespace ivschat
-
-namespace ivschat {
-
 /// The failure of a provider: `code()` is a credentials_errc (or another
 /// category for providers that do I/O), `what()` exactly the sentence saying
 /// what was looked at and what is wrong, without any secret.
@@ -94,6 +90,15 @@ private:
 ///
 /// Thread safety: `cached()` and `async_get` may be called concurrently from
 /// any threads.
+///
+/// Writing a provider that fetches (container, IMDS, STS, credential_process):
+/// keep the current snapshot in a `std::atomic<std::shared_ptr<const credentials>>`
+/// (or behind the provider's strand) and return it from `cached()` while it is
+/// further than the refresh margin from its expiration; in `async_get`, start
+/// one fetch on `executor` (or join the one in flight) and complete every
+/// waiting handler with its result, keeping a still-valid snapshot on failure.
+/// Fail with `not_found` when the source is simply absent, so that a chain
+/// moves on.
 class credentials_provider {
 public:
     using completion_signature = void(std::exception_ptr, std::shared_ptr<const credentials>);
