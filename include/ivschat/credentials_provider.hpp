@@ -5,6 +5,7 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
 #include <exception>
@@ -116,11 +117,11 @@ public:
     virtual void async_get(boost::asio::any_io_executor executor, completion_handler handler) = 0;
 };
 
-/// Calls `provider.async_get` with any completion token: a coroutine writes
-/// `auto creds = co_await async_get_credentials(p, ex, asio::use_awaitable);`
+/// Calls `provider.async_get` with any completion token, `use_awaitable` by
+/// default: a coroutine writes `auto creds = co_await async_get_credentials(p, ex);`
 /// (throws the provider's error), callbacks receive (exception_ptr, creds).
 /// `provider` must outlive the operation, including a deferred one.
-template <class CompletionToken = boost::asio::default_completion_token_t<boost::asio::any_io_executor>>
+template <class CompletionToken = boost::asio::use_awaitable_t<>>
 auto async_get_credentials(credentials_provider& provider, boost::asio::any_io_executor executor,
                            CompletionToken&& token = {}) {
     return boost::asio::async_initiate<CompletionToken, credentials_provider::completion_signature>(
