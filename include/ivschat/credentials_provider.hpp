@@ -5,6 +5,7 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <atomic>
 #include <exception>
@@ -41,10 +42,6 @@ std::error_code make_error_code(credentials_errc e) noexcept;
 
 template <>
 struct std::is_error_code_enum<ivschat::credentials_errc> : std::true_type {};
-
-namespace ivschat {
-
-}  // namespace ivschat
 
 namespace ivschat {
 
@@ -94,6 +91,15 @@ private:
 ///
 /// Thread safety: `cached()` and `async_get` may be called concurrently from
 /// any threads.
+///
+/// Writing a provider that fetches (container, IMDS, STS, credential_process):
+/// keep the current snapshot in a `std::atomic<std::shared_ptr<const credentials>>`
+/// (or behind the provider's strand) and return it from `cached()` while it is
+/// further than the refresh margin from its expiration; in `async_get`, start
+/// one fetch on `executor` (or join the one in flight) and complete every
+/// waiting handler with its result, keeping a still-valid snapshot on failure.
+/// Fail with `not_found` when the source is simply absent, so that a chain
+/// moves on.
 class credentials_provider {
 public:
     using completion_signature = void(std::exception_ptr, std::shared_ptr<const credentials>);
@@ -111,11 +117,11 @@ public:
     virtual void async_get(boost::asio::any_io_executor executor, completion_handler handler) = 0;
 };
 
-/// Calls `provider.async_get` with any completion token: a coroutine writes
-/// `auto creds = co_await async_get_credentials(p, ex, asio::use_awaitable);`
+/// Calls `provider.async_get` with any completion token, `use_awaitable` by
+/// default: a coroutine writes `auto creds = co_await async_get_credentials(p, ex);`
 /// (throws the provider's error), callbacks receive (exception_ptr, creds).
 /// `provider` must outlive the operation, including a deferred one.
-template <class CompletionToken = boost::asio::default_completion_token_t<boost::asio::any_io_executor>>
+template <class CompletionToken = boost::asio::use_awaitable_t<>>
 auto async_get_credentials(credentials_provider& provider, boost::asio::any_io_executor executor,
                            CompletionToken&& token = {}) {
     return boost::asio::async_initiate<CompletionToken, credentials_provider::completion_signature>(

@@ -264,7 +264,7 @@ TEST_CASE("completion tokens: use_awaitable, use_future, deferred, as_tuple, a s
     asio::co_spawn(
         ioc,
         [&]() -> asio::awaitable<void> {
-            auto creds = co_await ivschat::async_get_credentials(*ok, ioc.get_executor(), asio::use_awaitable);
+            auto creds = co_await ivschat::async_get_credentials(*ok, ioc.get_executor());  // use_awaitable by default
             awaited = creds->access_key_id;
             try {
                 co_await ivschat::async_get_credentials(*none, ioc.get_executor(), asio::use_awaitable);

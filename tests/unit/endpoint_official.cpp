@@ -50,6 +50,19 @@ ivschat::endpoint_params params(const char* region, bool fips = false, bool dual
     return {.region = region, .use_fips = fips, .use_dual_stack = dual_stack, .endpoint = {}};
 }
 
+// A partition for region zz-east-1 whose outputs all differ, so that each
+// placeholder is told apart; with or without FIPS and dual-stack support.
+ivschat::detail::partition test_partition(bool supports_both) {
+    return {.id = "test",
+            .dns_suffix = "dns.example",
+            .dual_stack_dns_suffix = "dual.example",
+            .implicit_global_region = "zz-east-1",
+            .supports_fips = supports_both,
+            .supports_dual_stack = supports_both,
+            .region_regex = "^zz\\-\\w+\\-\\d+$",
+            .regions = {}};
+}
+
 }  // namespace
 
 TEST_CASE("every official ivschat endpoint test case") {
@@ -91,14 +104,7 @@ TEST_CASE("every error message of the rule set is ours, word for word") {
     REQUIRE(messages.size() == 6);
 
     // Partitions without FIPS or dual-stack reach the remaining branches.
-    const ivschat::detail::partition plain[] = {{.id = "plain",
-                                                 .dns_suffix = "example.net",
-                                                 .dual_stack_dns_suffix = "dual.example.net",
-                                                 .implicit_global_region = "xx-east-1",
-                                                 .supports_fips = false,
-                                                 .supports_dual_stack = false,
-                                                 .region_regex = "^xx\\-\\w+\\-\\d+$",
-                                                 .regions = {}}};
+    const ivschat::detail::partition plain[] = {test_partition(false)};
     std::vector<std::string> ours;
     auto custom = ivschat::endpoint_params{.region = "us-east-1", .use_fips = true, .use_dual_stack = false,
                                            .endpoint = "https://example.com"};
@@ -106,9 +112,9 @@ TEST_CASE("every error message of the rule set is ours, word for word") {
     custom.use_fips = false;
     custom.use_dual_stack = true;
     ours.push_back(ivschat::resolve_endpoint(custom).error);
-    ours.push_back(ivschat::detail::resolve_endpoint(params("xx-east-1", true, true), plain).error);
-    ours.push_back(ivschat::detail::resolve_endpoint(params("xx-east-1", true, false), plain).error);
-    ours.push_back(ivschat::detail::resolve_endpoint(params("xx-east-1", false, true), plain).error);
+    ours.push_back(ivschat::detail::resolve_endpoint(params("zz-east-1", true, true), plain).error);
+    ours.push_back(ivschat::detail::resolve_endpoint(params("zz-east-1", true, false), plain).error);
+    ours.push_back(ivschat::detail::resolve_endpoint(params("zz-east-1", false, true), plain).error);
     ours.push_back(ivschat::resolve_endpoint({}).error);
     std::sort(messages.begin(), messages.end());
     std::sort(ours.begin(), ours.end());
@@ -118,15 +124,7 @@ TEST_CASE("every error message of the rule set is ours, word for word") {
 TEST_CASE("every endpoint template of the rule set is ours, filled in the same way") {
     if (ivschat::test::skip_without_shared("the endpoint rule set")) return;
     auto ruleset = read_json("ruleset.json");
-    // A partition whose outputs are all different, so each placeholder is told apart.
-    const ivschat::detail::partition odd[] = {{.id = "odd",
-                                               .dns_suffix = "dns.example",
-                                               .dual_stack_dns_suffix = "dual.example",
-                                               .implicit_global_region = "zz-east-1",
-                                               .supports_fips = true,
-                                               .supports_dual_stack = true,
-                                               .region_regex = "^zz\\-\\w+\\-\\d+$",
-                                               .regions = {}}};
+    const ivschat::detail::partition odd[] = {test_partition(true)};
     auto fill = [](std::string t) {
         auto put = [&](const std::string& placeholder, const std::string& value) {
             for (auto at = t.find(placeholder); at != std::string::npos; at = t.find(placeholder))
