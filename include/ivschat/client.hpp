@@ -38,7 +38,7 @@ struct client_options {
     /// Fixed credentials instead of the default chain.
     std::optional<ivschat::credentials> credentials{};
     /// A credentials provider instead of the default chain; wins over `credentials`.
-    std::shared_ptr<credentials_provider> credentials_provider{};
+    std::shared_ptr<ivschat::credentials_provider> credentials_provider{};
     /// A PEM file of trusted CAs: AWS_CA_BUNDLE, profile `ca_bundle`.
     std::optional<std::string> ca_bundle{};
     /// Attempts per call, the first included: AWS_MAX_ATTEMPTS, profile `max_attempts`, 3.

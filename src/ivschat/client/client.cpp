@@ -51,6 +51,10 @@ constexpr auto credentials_refresh_margin = std::chrono::minutes{5};
 struct call_buffers {
     std::string target;
     std::string body;
+    // The signature's headers, copied out of the shared signer's buffers,
+    // which the next call's signing overwrites while this one is in flight.
+    std::string amz_date;
+    std::string authorization;
     http::response response;
 };
 
@@ -229,13 +233,16 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
                                        .headers = std::span(signed_headers, has_content ? 2 : 1),
                                        .payload = buf.body},
                                       *creds, core.skew.corrected(system_clock::now()));
+        buf.amz_date.assign(added.x_amz_date);
+        buf.authorization.assign(added.authorization);
         std::array<http::header_field, 7> headers;
         std::size_t header_count = 0;
         headers[header_count++] = {"Host", pool->host_header()};
         if (has_content) headers[header_count++] = {"Content-Type", "application/json"};
-        headers[header_count++] = {"X-Amz-Date", added.x_amz_date};
+        headers[header_count++] = {"X-Amz-Date", buf.amz_date};
+        // The token view points into `creds`, which this call holds.
         if (!added.x_amz_security_token.empty()) headers[header_count++] = {"X-Amz-Security-Token", added.x_amz_security_token};
-        headers[header_count++] = {"Authorization", added.authorization};
+        headers[header_count++] = {"Authorization", buf.authorization};
         headers[header_count++] = {"User-Agent", user_agent};
         const http::request wire{.method = method,
                                  .target = target,
@@ -299,8 +306,8 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
             co_return finish(ec);
         }
         if ((ec = co_await wait(decision.delay))) co_return finish(ec);
-        const auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
-        if (cancelled != asio::cancellation_type::none) co_return finish(asio::error::operation_aborted);
+        asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+        if (cancellation.cancelled() != asio::cancellation_type::none) co_return finish(asio::error::operation_aborted);
     }
 }
 
