@@ -1,11 +1,27 @@
 #!/usr/bin/env bash
-# Sets everything up, builds, and runs the demo.
+# Sets everything up, builds, and runs the quickstart (examples/quickstart.cpp)
+# against a local ivschat-emulator over TLS. With IVSCHAT_DEMO_AWS=1 and real
+# credentials and a region in the environment, it runs against AWS instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh release
-# Until the client and the emulator exist, the demo signs a CreateChatToken
-# request; without credentials in the environment it uses the documented
-# example key pair.
-export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-AKIDEXAMPLE}
-export AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY}
-build/bin/sign_request
+
+if [[ "${IVSCHAT_DEMO_AWS:-}" == 1 ]]; then
+  exec build/bin/quickstart
+fi
+
+work=$(mktemp -d)
+build/bin/ivschat-emulator --tls --port 0 --ca-bundle "$work/ca.pem" >"$work/emulator.out" &
+emulator=$!
+trap 'kill $emulator 2>/dev/null; wait $emulator 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 100); do
+  [[ $(wc -l <"$work/emulator.out") -ge 2 ]] && break
+  sleep 0.1
+done
+endpoint=$(head -1 "$work/emulator.out")
+echo "ivschat-emulator at $endpoint"
+
+# The emulator accepts the documented example key pair.
+env AWS_ENDPOINT_URL_IVSCHAT="$endpoint" AWS_CA_BUNDLE="$work/ca.pem" AWS_REGION=us-west-2 \
+    AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY \
+    build/bin/quickstart
