@@ -132,7 +132,7 @@ private:
         publish_gauges();
     }
 
-    pooled_connection lease(connection_ptr c) { return {shared_from_this(), std::move(c)}; }
+    pooled_connection lease(connection_ptr c, bool reused) { return {shared_from_this(), std::move(c), reused}; }
 
     asio::awaitable<acquire_result> open_in_slot();
     state_type state;
@@ -165,7 +165,7 @@ asio::awaitable<pool_core::acquire_result> pool_core::acquire(bool fresh) {
                 continue;
             }
             pool_counter_cells::add(counters.connections_reused);
-            co_return acquire_result{error_code{}, lease(std::move(decision.connection))};
+            co_return acquire_result{error_code{}, lease(std::move(decision.connection), true)};
         case state_type::action::open:
             co_return co_await open_in_slot();
         case state_type::action::reject:
@@ -189,7 +189,7 @@ asio::awaitable<pool_core::acquire_result> pool_core::acquire(bool fresh) {
             }
             if (!w.connection) co_return co_await open_in_slot();
             pool_counter_cells::add(counters.connections_reused);
-            co_return acquire_result{error_code{}, lease(std::move(w.connection))};
+            co_return acquire_result{error_code{}, lease(std::move(w.connection), true)};
         }
         state.cancel_waiter(&w);
         publish_gauges();
@@ -217,7 +217,7 @@ asio::awaitable<pool_core::acquire_result> pool_core::open_in_slot() {
         give_back_on_strand(std::move(conn));
         co_return acquire_failed(asio::error::operation_aborted);
     }
-    co_return acquire_result{error_code{}, lease(std::move(conn))};
+    co_return acquire_result{error_code{}, lease(std::move(conn), false)};
 }
 
 asio::awaitable<std::tuple<error_code>> pool_core::warm_up(std::size_t n) {
@@ -277,8 +277,9 @@ asio::awaitable<std::tuple<error_code>> pool_core::send(const request& req, resp
     }
 }
 
-pooled_connection::pooled_connection(std::shared_ptr<pool_core> pool, std::unique_ptr<connection> conn) noexcept
-    : pool_(std::move(pool)), conn_(std::move(conn)), reused_(conn_ && conn_->exchanges() > 0) {}
+pooled_connection::pooled_connection(std::shared_ptr<pool_core> pool, std::unique_ptr<connection> conn,
+                                     bool reused) noexcept
+    : pool_(std::move(pool)), conn_(std::move(conn)), reused_(reused) {}
 
 pooled_connection& pooled_connection::operator=(pooled_connection&& other) noexcept {
     if (this != &other) {
