@@ -201,9 +201,8 @@ asio::awaitable<pool_core::acquire_result> pool_core::acquire(bool fresh) {
 
 asio::awaitable<pool_core::acquire_result> pool_core::open_in_slot() {
     auto conn = std::make_unique<connection>(io, opener.tls_context());
-    auto [failure, ec] = co_await asio::co_spawn(conn->strand(), reporting_cancellation(opener.open(*conn)),
-                                                 use_tuple);
-    if (failure) std::rethrow_exception(failure);
+    auto [ec] = co_await async_spawn<void(error_code)>(conn->strand(),
+                                                       reporting_cancellation(opener.open(*conn)), use_tuple);
     if (ec) {
         pool_counter_cells::add(counters.connect_failures);
         conn->close();
@@ -267,8 +266,7 @@ asio::awaitable<std::tuple<error_code>> pool_core::send(const request& req, resp
     for (;;) {
         auto [acquire_error, lease] = co_await acquire(fresh);
         if (acquire_error) co_return std::tuple{acquire_error};
-        const error_code exchange_error =
-            co_await asio::co_spawn(lease.executor(), lease.exchange(req, res), asio::use_awaitable);
+        auto [exchange_error] = co_await lease.async_exchange(req, res, use_tuple);
         const bool stale = exchange_error && !fresh && lease.reused() && lease.failed_before_response() &&
                            is_closed_connection_error(exchange_error);
         if (!stale || co_await is_cancelled()) co_return std::tuple{exchange_error};
