@@ -190,8 +190,9 @@ public:
     /// Any operation by its request type.
     template <class Request, class Token = boost::asio::use_awaitable_t<>>
     auto call(Request request, Token&& token = {}) {
-        return boost::asio::co_spawn(strand(), detail::throwing_call<Request>(core_, std::move(request)),
-                                     std::forward<Token>(token));
+        using response = typename operation_traits<Request>::response;
+        return detail::async_spawn<void(std::exception_ptr, response)>(
+            strand(), detail::throwing_call<Request>(core_, std::move(request)), std::forward<Token>(token));
     }
     template <class Request, class Token = boost::asio::use_awaitable_t<>>
     auto call(Request request, diagnostics& diag, Token&& token = {}) {

@@ -115,6 +115,36 @@ TEST_CASE("tls: new connections of a pool resume the TLS session") {
     CHECK(server.tls_resumed(2) == 2);
 }
 
+TEST_CASE("tls: warmed-up connections serve requests without new handshakes") {
+    throwaway_ca ca;
+    test_server server(true, &ca);
+    asio::io_context ioc;
+    connection_pool pool(ioc.get_executor(), tls_endpoint(server.port()), {.ca_pem = ca.cert_pem()});
+    run(ioc, [&]() -> asio::awaitable<void> {
+        auto [warm_error] = co_await pool.async_warm_up(3, use_tuple);
+        REQUIRE_FALSE(warm_error);
+        co_await sleep_for(20ms);
+        // Three callers at once take the three warm connections, whose
+        // unread session tickets must not make them look closed.
+        std::vector<ivschat::http::pooled_connection> leases;
+        for (int i = 0; i < 3; ++i) {
+            auto [ec, lease] = co_await pool.async_acquire(use_tuple);
+            REQUIRE_FALSE(ec);
+            CHECK(lease.reused());
+            leases.push_back(std::move(lease));
+        }
+        response res;
+        for (auto& lease : leases) {
+            auto [ec] = co_await lease.async_exchange(hello, res, use_tuple);
+            CHECK_FALSE(ec);
+        }
+    });
+    const auto c = pool.counters();
+    CHECK(c.connections_opened == 3);
+    CHECK(c.tls_handshakes == 3);
+    CHECK(c.connections_evicted == 0);
+}
+
 TEST_CASE("tls: a certificate from another CA is refused") {
     throwaway_ca ca;
     throwaway_ca other;

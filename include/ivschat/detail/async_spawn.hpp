@@ -2,28 +2,56 @@
 
 #include <boost/asio/associator.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/recycling_allocator.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <exception>
+#include <memory>
 #include <tuple>
 #include <utility>
 
 namespace ivschat::detail {
 
-/// Runs an awaitable returning error_code or std::tuple<error_code, T...> on
-/// `ex` as an Asio asynchronous operation with completion signature
-/// void(error_code) or void(error_code, T...), for any completion token. The completion handler's
-/// executor, allocator and cancellation slot are forwarded to co_spawn, which
-/// delivers cancellation to the coroutine through `ex`.
+/// The cancellation signal of one spawned operation, shared by the
+/// operation and any cancellation still on its way to the operation's
+/// executor, so that neither outlives it.
+struct spawn_cancellation {
+    boost::asio::cancellation_signal signal;
+};
+
+/// Installed in the caller's cancellation slot: carries a cancellation over
+/// to the operation's executor (strand), where the operation runs.
+/// (Asio 1.81's co_spawn does the same with a pointer that dangles when the
+/// operation completes before the dispatched cancellation runs.)
+template <class Executor>
+struct forward_cancellation {
+    std::shared_ptr<spawn_cancellation> state;
+    Executor ex;
+
+    void operator()(boost::asio::cancellation_type type) {
+        boost::asio::dispatch(ex, [state = state, type] { state->signal.emit(type); });
+    }
+};
+
+/// Runs an awaitable on `ex` as an Asio asynchronous operation for any
+/// completion token: one returning error_code or std::tuple<error_code, T...>
+/// completes with void(error_code) or void(error_code, T...); one returning T
+/// completes with void(std::exception_ptr, T), like co_spawn. The
+/// completion handler's executor and allocator are forwarded to co_spawn;
+/// cancellation reaches the coroutine through forward_cancellation.
 template <class Handler>
 struct spawned_completion {
     Handler handler;
+    std::shared_ptr<spawn_cancellation> cancellation{};
 
     template <class... Values>
     void operator()(std::exception_ptr failure, std::tuple<Values...> values) {
-        // The coroutines run this way report failures as error codes; only
-        // allocation failure can escape them.
+        // These coroutines report failures as error codes; only allocation
+        // failure can escape them.
         if (failure) std::rethrow_exception(failure);
         std::apply([this](auto&&... v) { std::move(handler)(std::move(v)...); }, std::move(values));
     }
@@ -32,14 +60,31 @@ struct spawned_completion {
         if (failure) std::rethrow_exception(failure);
         std::move(handler)(ec);
     }
+
+    /// For signature void(std::exception_ptr, T): the failure is the result.
+    template <class Value>
+    void operator()(std::exception_ptr failure, Value value) {
+        std::move(handler)(std::move(failure), std::move(value));
+    }
 };
 
 template <class Signature, class Executor, class Awaitable, class Token>
 auto async_spawn(const Executor& ex, Awaitable operation, Token&& token) {
     return boost::asio::async_initiate<Token, Signature>(
         [ex](auto handler, Awaitable op) {
-            boost::asio::co_spawn(ex, std::move(op),
-                                  spawned_completion<decltype(handler)>{std::move(handler)});
+            using handler_type = decltype(handler);
+            auto slot = boost::asio::get_associated_cancellation_slot(handler);
+            if (!slot.is_connected()) {
+                boost::asio::co_spawn(ex, std::move(op), spawned_completion<handler_type>{std::move(handler)});
+                return;
+            }
+            auto state = std::allocate_shared<spawn_cancellation>(boost::asio::recycling_allocator<void>());
+            const auto inner_slot = state->signal.slot();
+            slot.template emplace<forward_cancellation<Executor>>(forward_cancellation<Executor>{state, ex});
+            boost::asio::co_spawn(
+                ex, std::move(op),
+                boost::asio::bind_cancellation_slot(
+                    inner_slot, spawned_completion<handler_type>{std::move(handler), std::move(state)}));
         },
         token, std::move(operation));
 }

@@ -229,7 +229,12 @@ bool connection::looks_closed() {
     char byte;
     error_code ec;
     tcp().socket().receive(asio::buffer(&byte, 1), asio::socket_base::message_peek, ec);
-    return ec != asio::error::would_block && ec != asio::error::try_again;
+    if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
+    if (ec) return true;  // end of stream or reset
+    // Bytes while idle: over plain HTTP the server broke the framing; over
+    // TLS they may be post-handshake messages (TLS 1.3 session tickets on a
+    // connection that has not read yet) that the next read consumes.
+    return tls() == nullptr;
 }
 
 void connection::close() noexcept {

@@ -124,8 +124,11 @@ public:
                                                                std::chrono::milliseconds timeout,
                                                                std::uint64_t max_body);
 
-    /// An idle connection the server has closed (or sent unexpected bytes
-    /// on) looks closed: one non-blocking peek at the socket, no I/O wait.
+    /// An idle connection the server has closed (or, over plain HTTP, sent
+    /// unexpected bytes on) looks closed: one non-blocking peek at the
+    /// socket, no I/O wait. A TLS close_notify waiting in front of the
+    /// server's FIN is not seen; async_send's stale-connection rule covers
+    /// that case.
     bool looks_closed();
 
     void close() noexcept;

@@ -132,7 +132,7 @@ private:
         publish_gauges();
     }
 
-    pooled_connection lease(connection_ptr c) { return {shared_from_this(), std::move(c)}; }
+    pooled_connection lease(connection_ptr c, bool reused) { return {shared_from_this(), std::move(c), reused}; }
 
     asio::awaitable<acquire_result> open_in_slot();
     state_type state;
@@ -165,7 +165,7 @@ asio::awaitable<pool_core::acquire_result> pool_core::acquire(bool fresh) {
                 continue;
             }
             pool_counter_cells::add(counters.connections_reused);
-            co_return acquire_result{error_code{}, lease(std::move(decision.connection))};
+            co_return acquire_result{error_code{}, lease(std::move(decision.connection), true)};
         case state_type::action::open:
             co_return co_await open_in_slot();
         case state_type::action::reject:
@@ -189,7 +189,7 @@ asio::awaitable<pool_core::acquire_result> pool_core::acquire(bool fresh) {
             }
             if (!w.connection) co_return co_await open_in_slot();
             pool_counter_cells::add(counters.connections_reused);
-            co_return acquire_result{error_code{}, lease(std::move(w.connection))};
+            co_return acquire_result{error_code{}, lease(std::move(w.connection), true)};
         }
         state.cancel_waiter(&w);
         publish_gauges();
@@ -201,9 +201,8 @@ asio::awaitable<pool_core::acquire_result> pool_core::acquire(bool fresh) {
 
 asio::awaitable<pool_core::acquire_result> pool_core::open_in_slot() {
     auto conn = std::make_unique<connection>(io, opener.tls_context());
-    auto [failure, ec] = co_await asio::co_spawn(conn->strand(), reporting_cancellation(opener.open(*conn)),
-                                                 use_tuple);
-    if (failure) std::rethrow_exception(failure);
+    auto [ec] = co_await async_spawn<void(error_code)>(conn->strand(),
+                                                       reporting_cancellation(opener.open(*conn)), use_tuple);
     if (ec) {
         pool_counter_cells::add(counters.connect_failures);
         conn->close();
@@ -217,7 +216,7 @@ asio::awaitable<pool_core::acquire_result> pool_core::open_in_slot() {
         give_back_on_strand(std::move(conn));
         co_return acquire_failed(asio::error::operation_aborted);
     }
-    co_return acquire_result{error_code{}, lease(std::move(conn))};
+    co_return acquire_result{error_code{}, lease(std::move(conn), false)};
 }
 
 asio::awaitable<std::tuple<error_code>> pool_core::warm_up(std::size_t n) {
@@ -267,8 +266,7 @@ asio::awaitable<std::tuple<error_code>> pool_core::send(const request& req, resp
     for (;;) {
         auto [acquire_error, lease] = co_await acquire(fresh);
         if (acquire_error) co_return std::tuple{acquire_error};
-        const error_code exchange_error =
-            co_await asio::co_spawn(lease.executor(), lease.exchange(req, res), asio::use_awaitable);
+        auto [exchange_error] = co_await lease.async_exchange(req, res, use_tuple);
         const bool stale = exchange_error && !fresh && lease.reused() && lease.failed_before_response() &&
                            is_closed_connection_error(exchange_error);
         if (!stale || co_await is_cancelled()) co_return std::tuple{exchange_error};
@@ -277,8 +275,9 @@ asio::awaitable<std::tuple<error_code>> pool_core::send(const request& req, resp
     }
 }
 
-pooled_connection::pooled_connection(std::shared_ptr<pool_core> pool, std::unique_ptr<connection> conn) noexcept
-    : pool_(std::move(pool)), conn_(std::move(conn)), reused_(conn_ && conn_->exchanges() > 0) {}
+pooled_connection::pooled_connection(std::shared_ptr<pool_core> pool, std::unique_ptr<connection> conn,
+                                     bool reused) noexcept
+    : pool_(std::move(pool)), conn_(std::move(conn)), reused_(reused) {}
 
 pooled_connection& pooled_connection::operator=(pooled_connection&& other) noexcept {
     if (this != &other) {

@@ -30,7 +30,9 @@ class pool_core;
 class pooled_connection {
 public:
     pooled_connection() = default;
-    pooled_connection(std::shared_ptr<pool_core> pool, std::unique_ptr<connection> conn) noexcept;
+    /// `reused`: the connection comes from the idle set rather than being
+    /// opened for this caller.
+    pooled_connection(std::shared_ptr<pool_core> pool, std::unique_ptr<connection> conn, bool reused) noexcept;
     pooled_connection(pooled_connection&&) noexcept = default;
     pooled_connection& operator=(pooled_connection&& other) noexcept;
     ~pooled_connection();
@@ -50,7 +52,8 @@ public:
                                                             std::forward<Token>(token));
     }
 
-    /// The connection served exchanges before this lease.
+    /// The connection was idle in the pool before this lease (rather than
+    /// opened for it), so the server may have closed it meanwhile.
     bool reused() const noexcept { return reused_; }
     /// The last exchange failed before any response byte arrived.
     bool failed_before_response() const noexcept;
