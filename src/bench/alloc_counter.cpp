@@ -1,6 +1,7 @@
 #include "alloc_counter.hpp"
 
 #include <atomic>
+#include <cerrno>
 #include <cstddef>
 #include <cstdlib>
 #include <new>
@@ -56,6 +57,23 @@ void* calloc(std::size_t n, std::size_t size) {
 void* realloc(void* pointer, std::size_t size) {
     note_allocation();
     return __libc_realloc(pointer, size);
+}
+// Asio's recycling allocator gets its memory from aligned_alloc.
+void* aligned_alloc(std::size_t alignment, std::size_t size) {
+    note_allocation();
+    return __libc_memalign(alignment, size);
+}
+void* memalign(std::size_t alignment, std::size_t size) {
+    note_allocation();
+    return __libc_memalign(alignment, size);
+}
+int posix_memalign(void** out, std::size_t alignment, std::size_t size) {
+    if (alignment < sizeof(void*) || (alignment & (alignment - 1)) != 0) return EINVAL;
+    note_allocation();
+    void* pointer = __libc_memalign(alignment, size);
+    if (!pointer) return ENOMEM;
+    *out = pointer;
+    return 0;
 }
 void free(void* pointer) { __libc_free(pointer); }
 }

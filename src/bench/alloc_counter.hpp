@@ -3,7 +3,8 @@
 #include <cstdint>
 
 // Heap allocations of the whole process, counted by the benchmark's own
-// replacement of operator new (every form) and malloc/calloc/realloc
+// replacement of operator new (every form) and malloc/calloc/realloc/
+// aligned_alloc/memalign/posix_memalign
 // (OpenSSL and Boost.JSON allocate through those). Counting is off until
 // enabled, so only the measured phase is counted.
 namespace ivschat::bench {
