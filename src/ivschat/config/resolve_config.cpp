@@ -107,7 +107,7 @@ unsigned parse_max_attempts(const found_text& s, const char* key) {
 // option of this library, not a configuration value.
 retry_mode read_retry_mode(const found_text& s, const char* key) {
     auto mode = ivschat::parse_retry_mode(s.value);
-    if (!mode) reject(s, key, "expected standard, adaptive or legacy");
+    if (!mode) reject(s, key, "expected standard or adaptive");
     return *mode;
 }
 

@@ -1,0 +1,91 @@
+// Runs build/bin/ivschat-bench --emulator (a separate ivschat-emulator
+// process over TLS on 127.0.0.1) with a few calls and checks its JSON line.
+#include <catch2/catch.hpp>
+
+#include <boost/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+struct bench_run {
+    int exit_code = -1;
+    std::string output{};
+};
+
+bench_run run_bench(const std::string& arguments) {
+    const std::string command = std::string(IVSCHAT_BENCH_BINARY) + " " + arguments + " 2>/dev/null";
+    bench_run result;
+    std::FILE* pipe = ::popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    std::array<char, 4096> buffer{};
+    while (std::size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) result.output.append(buffer.data(), n);
+    const int status = ::pclose(pipe);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
+}
+
+boost::json::object last_json_line(const std::string& output) {
+    const auto end = output.find_last_not_of('\n');
+    REQUIRE(end != std::string::npos);
+    const auto start = output.rfind('\n', end);
+    const std::string line = output.substr(start == std::string::npos ? 0 : start + 1, end + 1 - (start + 1));
+    return boost::json::parse(line).as_object();
+}
+
+void check_result(const boost::json::object& result, std::string_view operation, std::int64_t requests,
+                  std::int64_t concurrency, std::int64_t connections) {
+    for (const char* field : {"client", "operation", "requests", "concurrency", "wall_s", "req_per_s", "cpu_user_s",
+                              "cpu_sys_s", "cpu_us_per_req", "p50_ms", "p90_ms", "p99_ms", "max_ms", "peak_rss_mb",
+                              "errors", "connections_opened", "allocs_per_req"}) {
+        INFO(field);
+        CHECK(result.contains(field));
+    }
+    CHECK(result.at("client").as_string() == "ivschat-cpp");
+    CHECK(result.at("operation").as_string() == operation);
+    CHECK(result.at("requests").to_number<std::int64_t>() == requests);
+    CHECK(result.at("concurrency").to_number<std::int64_t>() == concurrency);
+    CHECK(result.at("errors").to_number<std::int64_t>() == 0);
+    CHECK(result.at("connections_opened").to_number<std::int64_t>() >= 1);
+    CHECK(result.at("connections_opened").to_number<std::int64_t>() <= connections);
+    CHECK(result.at("connections_opened_measured_phase").to_number<std::int64_t>() == 0);
+    CHECK(result.at("req_per_s").to_number<double>() > 0);
+    CHECK(result.at("cpu_us_per_req").to_number<double>() > 0);
+    // Signing, serializing and parsing allocate: a counter that saw nothing is broken.
+    CHECK(result.at("allocs_per_req").to_number<double>() >= 1);
+    CHECK(result.at("allocs_per_req").to_number<double>() < 1000);
+    const double p50 = result.at("p50_ms").to_number<double>();
+    const double p99 = result.at("p99_ms").to_number<double>();
+    CHECK(p50 > 0);
+    CHECK(p50 <= p99);
+    CHECK(p99 <= result.at("max_ms").to_number<double>());
+    CHECK(result.at("peak_rss_mb").to_number<double>() > 1);
+}
+
+}  // namespace
+
+TEST_CASE("ivschat-bench --emulator: create-chat-token prints every field with zero errors", "[bench]") {
+    const auto run = run_bench("--emulator --operation create-chat-token --requests 200 --concurrency 8 "
+                               "--connections 4 --warmup 16");
+    REQUIRE(run.exit_code == 0);
+    check_result(last_json_line(run.output), "create-chat-token", 200, 8, 4);
+}
+
+TEST_CASE("ivschat-bench --emulator: get-room and send-event on a room it creates", "[bench]") {
+    for (const char* operation : {"get-room", "send-event"}) {
+        INFO(operation);
+        const auto run = run_bench(std::string("--emulator --operation ") + operation +
+                                   " --requests 50 --concurrency 2 --connections 2 --warmup 2");
+        REQUIRE(run.exit_code == 0);
+        check_result(last_json_line(run.output), operation, 50, 2, 2);
+    }
+}
+
+TEST_CASE("ivschat-bench rejects bad command lines with exit code 2", "[bench]") {
+    CHECK(run_bench("--emulator --operation no-such-operation").exit_code == 2);
+    CHECK(run_bench("--emulator --requests many").exit_code == 2);
+    CHECK(run_bench("--requests 10").exit_code == 2);
+}
