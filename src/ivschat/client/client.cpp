@@ -74,15 +74,18 @@ config_options config_from(const client_options& o) {
 class client_core {
 public:
     client_core(const asio::any_io_executor& ex, client_options options)
-        : strand(asio::make_strand(ex)),
+        : strand(http::make_strand_executor(ex)),
           config(resolve_config(config_from(options), options.environment ? *options.environment : environment::process())),
           signer({.region = config.region, .service = "ivschat"}),
           options(std::move(options)) {
         auto pool_settings = this->options.pool;
         if (pool_settings.ca_file.empty() && config.ca_bundle) pool_settings.ca_file = *config.ca_bundle;
         const auto& url = config.endpoint;
+        // The pool makes its own strand from the caller's executor: a strand
+        // of a strand would be a type-erased executor too large for
+        // any_io_executor's small buffer, allocating on every copy.
         pool = std::make_shared<http::connection_pool>(
-            strand, http::endpoint{.tls = url.uses_tls(), .host = url.host, .port = url.port}, std::move(pool_settings));
+            ex, http::endpoint{.tls = url.uses_tls(), .host = url.host, .port = url.port}, std::move(pool_settings));
         base_path = url.path;
         while (!base_path.empty() && base_path.back() == '/') base_path.pop_back();
         retry = this->options.retry_strategy;
