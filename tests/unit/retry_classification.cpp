@@ -1,6 +1,8 @@
 // Which outcomes the standard mode retries, and as what; mode strings; the
 // x-amz-retry-after header.
+#include <ivschat/error.hpp>
 #include <ivschat/retry.hpp>
+#include <ivschat/transport.hpp>
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -160,4 +162,16 @@ TEST_CASE("x-amz-retry-after is a count of milliseconds", "[retry][retry-after]"
         INFO('"' << bad << '"');
         CHECK_FALSE(parse_retry_after(bad).has_value());
     }
+}
+
+TEST_CASE("the transport's own errors classify by what they mean for a retry", "[retry]") {
+    using ivschat::transport_errc;
+    using kind = ivschat::transport_error_kind;
+    CHECK(ivschat::classify_transport_error(transport_errc::truncated_response) == kind::truncated_response);
+    CHECK(ivschat::classify_transport_error(transport_errc::closed_before_response) == kind::connection_reset);
+    CHECK(ivschat::classify_transport_error(transport_errc::exchange_timeout) == kind::timeout);
+    CHECK(ivschat::classify_transport_error(transport_errc::connect_timeout) == kind::timeout);
+    CHECK(ivschat::classify_transport_error(ivschat::error::timeout) == kind::timeout);
+    CHECK(ivschat::classify_transport_error(transport_errc::response_too_large) == kind::other);
+    CHECK(ivschat::classify_transport_error(transport_errc::malformed_response) == kind::other);
 }

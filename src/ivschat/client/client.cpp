@@ -291,8 +291,6 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
             outcome = attempt_outcome::service_failure(res.status, service_error.error_type);
             outcome.clock_skew_corrected =
                 core.skew.on_service_error(service_error.error_type, res.date, system_clock::now());
-        } else if (ec == error::timeout) {
-            outcome = attempt_outcome::transport_failure(transport_error_kind::timeout, ec);
         } else {
             outcome = attempt_outcome::transport_failure(ec);
         }

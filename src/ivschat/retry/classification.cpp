@@ -1,5 +1,7 @@
 // Which failures are retried, and as what.
 #include <ivschat/retry.hpp>
+#include <ivschat/error.hpp>
+#include <ivschat/transport.hpp>
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -126,6 +128,22 @@ transport_error_kind classify_transport_error(const boost::system::error_code& e
     namespace error = boost::asio::error;
     namespace http = boost::beast::http;
     if (ec == error::operation_aborted) return transport_error_kind::cancelled;
+    if (ec.category() == transport_category()) {
+        switch (static_cast<transport_errc>(ec.value())) {
+            case transport_errc::connect_timeout:
+            case transport_errc::tls_handshake_timeout:
+            case transport_errc::exchange_timeout:
+            case transport_errc::acquire_timeout:
+                return transport_error_kind::timeout;
+            case transport_errc::closed_before_response:
+                return transport_error_kind::connection_reset;
+            case transport_errc::truncated_response:
+                return transport_error_kind::truncated_response;
+            default:  // malformed or oversized responses, bad requests, a closed pool
+                return transport_error_kind::other;
+        }
+    }
+    if (ec == ivschat::error::timeout) return transport_error_kind::timeout;
     if (ec == error::timed_out || ec == boost::beast::error::timeout) return transport_error_kind::timeout;
     if (ec == error::connection_refused || ec == error::host_unreachable || ec == error::network_unreachable ||
         ec == error::network_down || ec == error::host_not_found_try_again)

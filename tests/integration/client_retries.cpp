@@ -1,0 +1,132 @@
+// Retries against the emulator's fault injection over real sockets.
+#include "support/emulator_fixture.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+
+namespace {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using ivschat::emulator::fault_kind;
+using ivschat::test::emulator_fixture;
+using namespace std::chrono_literals;
+
+// Retries wait the SDKs' backoff; a small base keeps the tests quick.
+std::shared_ptr<ivschat::retry_strategy> quick_retries(int max_attempts) {
+    return ivschat::make_retry_strategy({.max_attempts = max_attempts, .base_delay = 1ms, .throttling_base_delay = 1ms});
+}
+
+}  // namespace
+
+TEST_CASE("503 then success: two attempts", "[client][retry]") {
+    emulator_fixture f;
+    f.run([&]() -> awaitable<void> {
+        auto options = f.options();
+        options.retry_strategy = quick_retries(3);
+        ivschat::client chat{f.ioc.get_executor(), options};
+        f.server.faults().enqueue({fault_kind::service_unavailable});
+        ivschat::diagnostics diag;
+        const ivschat::create_room_request create{};
+        auto [ec, room] = co_await chat.create_room(create, diag, asio::as_tuple(asio::use_awaitable));
+        CHECK_FALSE(ec);
+        CHECK(diag.attempts.size() == 2);
+        CHECK(diag.attempts[0].http_status == 503);
+        CHECK(room.arn);
+    });
+}
+
+TEST_CASE("a reset mid-exchange then success", "[client][retry]") {
+    emulator_fixture f;
+    f.run([&]() -> awaitable<void> {
+        auto options = f.options();
+        options.retry_strategy = quick_retries(3);
+        ivschat::client chat{f.ioc.get_executor(), options};
+        f.server.faults().enqueue({fault_kind::reset});
+        f.server.faults().enqueue({fault_kind::truncate_body});
+        ivschat::diagnostics diag;
+        const ivschat::create_room_request create{};
+        auto [ec, room] = co_await chat.create_room(create, diag, asio::as_tuple(asio::use_awaitable));
+        CHECK_FALSE(ec);
+        CHECK(diag.attempts.size() == 3);
+        CHECK(room.arn);
+    });
+}
+
+TEST_CASE("throttling until attempts run out surfaces the service's error", "[client][retry]") {
+    emulator_fixture f;
+    f.run([&]() -> awaitable<void> {
+        auto options = f.options();
+        options.retry_strategy = quick_retries(3);
+        ivschat::client chat{f.ioc.get_executor(), options};
+        for (int i = 0; i < 3; ++i) f.server.faults().enqueue({fault_kind::throttle});
+        ivschat::diagnostics diag;
+        const ivschat::create_room_request create{};
+        auto [ec, room] = co_await chat.create_room(create, diag, asio::as_tuple(asio::use_awaitable));
+        CHECK(ec == ivschat::error::throttling);
+        CHECK(diag.attempts.size() == 3);
+        CHECK(diag.error.error_type == "ThrottlingException");
+        CHECK(diag.error.http_status == 429);
+    });
+}
+
+TEST_CASE("a service validation error is attempted exactly once", "[client][retry]") {
+    emulator_fixture f;
+    f.run([&]() -> awaitable<void> {
+        auto options = f.options();
+        options.validate_requests = false;
+        ivschat::client chat{f.ioc.get_executor(), options};
+        ivschat::diagnostics diag;
+        const ivschat::create_room_request invalid{.maximum_message_length = 0};
+        auto [ec, room] = co_await chat.create_room(invalid, diag, asio::as_tuple(asio::use_awaitable));
+        CHECK(ec == ivschat::error::validation_exception);
+        CHECK(diag.attempts.size() == 1);
+    });
+}
+
+TEST_CASE("a slow response past the attempt timeout is retried; past the call timeout it fails", "[client][retry]") {
+    emulator_fixture f;
+    f.run([&]() -> awaitable<void> {
+        auto options = f.options();
+        options.retry_strategy = quick_retries(3);
+        options.attempt_timeout = 200ms;
+        ivschat::client chat{f.ioc.get_executor(), options};
+        f.server.faults().enqueue({fault_kind::delay, 1000ms});
+        ivschat::diagnostics diag;
+        const ivschat::create_room_request create{};
+        auto [ec, room] = co_await chat.create_room(create, diag, asio::as_tuple(asio::use_awaitable));
+        CHECK_FALSE(ec);
+        CHECK(diag.attempts.size() == 2);
+        CHECK(diag.attempts[0].error == ivschat::error::timeout);
+
+        options.call_timeout = 300ms;
+        ivschat::client bounded{f.ioc.get_executor(), options};
+        for (int i = 0; i < 3; ++i) f.server.faults().enqueue({fault_kind::delay, 1000ms});
+        const auto started = std::chrono::steady_clock::now();
+        auto [timed_out, ignored] = co_await bounded.create_room(create, diag, asio::as_tuple(asio::use_awaitable));
+        CHECK(timed_out == ivschat::error::timeout);
+        CHECK(std::chrono::steady_clock::now() - started < 900ms);
+    });
+}
+
+TEST_CASE("a full 503 outage: the retry quota caps the extra requests", "[client][retry]") {
+    emulator_fixture f({.tls = true, .random_faults = {{{fault_kind::service_unavailable}, 1.0}}});
+    f.run([&]() -> awaitable<void> {
+        auto options = f.options();
+        options.retry_strategy = quick_retries(3);
+        ivschat::client chat{f.ioc.get_executor(), options};
+        constexpr int calls = 300;
+        int attempts = 0;
+        for (int i = 0; i < calls; ++i) {
+            ivschat::diagnostics diag;
+            const ivschat::create_room_request create{};
+            auto [ec, room] = co_await chat.create_room(create, diag, asio::as_tuple(asio::use_awaitable));
+            CHECK(ec == ivschat::error::unknown_service_error);
+            attempts += static_cast<int>(diag.attempts.size());
+        }
+        // 500 tokens at 14 per retry: 35 retries, then none (docs/retries.md).
+        const double ratio = static_cast<double>(attempts) / calls;
+        INFO("requests sent per call: " << ratio);
+        CHECK(attempts == calls + 35);
+        CHECK(ratio < 1.2);
+    });
+}
