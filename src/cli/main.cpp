@@ -177,13 +177,19 @@ client_options make_client_options(const global_options& g) {
     return options;
 }
 
-// Appends the list members of `page` to those of `merged` (pagination).
+// Appends the list members of `page` to those of `merged` (pagination);
+// other members come from the last page.
 void merge_page(json::value& merged, json::value page) {
     if (merged.is_null()) {
         merged = std::move(page);
         return;
     }
     json::object& target = merged.as_object();
+    // Scalars (nextToken) are the last page's: drop those it does not have.
+    std::vector<std::string> stale;
+    for (const auto& [key, value] : target)
+        if (!value.is_array() && !page.as_object().contains(key)) stale.emplace_back(key);
+    for (const auto& key : stale) target.erase(key);
     for (auto& [key, value] : page.as_object()) {
         json::array* existing = target.contains(key) ? target[key].if_array() : nullptr;
         if (existing != nullptr && value.is_array()) {
