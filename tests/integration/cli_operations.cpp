@@ -86,7 +86,7 @@ public:
         cli_result result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err)};
         fs::remove(out);
         fs::remove(err);
-        INFO("ivschat " << command << "\nstdout: " << result.out << "\nstderr: " << result.err);
+        UNSCOPED_INFO("ivschat " << command << "\nstdout: " << result.out << "\nstderr: " << result.err);
         return result;
     }
 
@@ -298,6 +298,25 @@ TEST_CASE("cli: connection refused exits 255", "[cli]") {
     CHECK(refused.exit_code == 255);
     CHECK(refused.out.empty());
     CHECK_THAT(refused.err, Catch::Contains("when calling the ListRooms operation"));
+
+    // Configuration failures are not usage errors either: 255, before any I/O.
+    const cli_result no_profile = cli.run({"list-rooms", "--profile", "nope"});
+    CHECK(no_profile.exit_code == 255);
+    CHECK_THAT(no_profile.err, Catch::Contains("nope"));
+    const cli_result bad_endpoint = cli.run({"list-rooms", "--endpoint-url", "not-a-url"});
+    CHECK(bad_endpoint.exit_code == 255);
+    CHECK_THAT(bad_endpoint.err, Catch::Contains("not-a-url"));
+}
+
+TEST_CASE("cli: members bound to the URI come from JSON input too", "[cli][emulator]") {
+    cli_against_emulator cli;
+    const std::string arn = cli.create_room("uri");
+    REQUIRE(cli.run({"tag-resource", "--cli-input-json", R"({"resourceArn": ")" + arn + R"(", "tags": {"k": "v"}})"})
+                .exit_code == 0);
+    const cli_result tags = cli.run({"list-tags-for-resource", "--cli-input-json", R"({"resourceArn": ")" + arn + R"("})"});
+    REQUIRE(tags.exit_code == 0);
+    CHECK(tags.json().at("tags").as_object() == json::object{{"k", "v"}});
+    CHECK(tags.out == "{\n    \"tags\": {\n        \"k\": \"v\"\n    }\n}\n");
 }
 
 TEST_CASE("cli: --debug shows the exchange but no secret, signature or chat token", "[cli][emulator]") {
