@@ -3,6 +3,8 @@
 // pagination, validation before I/O.
 #include "support/emulator_fixture.hpp"
 
+#include <ivschat/paginator.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -181,13 +183,12 @@ TEST_CASE("pagination walks nextToken through many pages", "[client][emulator]")
         }
         std::vector<std::string> seen;
         int pages = 0;
-        ivschat::list_rooms_request request{.max_results = 5};
-        do {
-            auto page = co_await chat.list_rooms(request);
+        ivschat::paginator<ivschat::list_rooms_request> walk{chat, {.max_results = 5}};
+        while (!walk.done()) {
+            auto page = co_await walk.next_page();
             ++pages;
             for (auto& r : page.rooms) seen.push_back(r.arn.value());
-            request.next_token = page.next_token;
-        } while (request.next_token);
+        }
         CHECK(pages == 5);
         std::sort(created.begin(), created.end());
         std::sort(seen.begin(), seen.end());
