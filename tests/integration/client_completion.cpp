@@ -108,7 +108,9 @@ TEST_CASE("a cancellation slot cancels a call in its backoff wait", "[client][ca
     emulator_fixture f;
     f.run([&]() -> awaitable<void> {
         auto options = f.options();
-        options.max_attempts = 5;
+        // A fixed 10 s backoff (jitter pinned to 1): the cancellation lands in it.
+        options.retry_strategy = ivschat::make_retry_strategy(
+            {.max_attempts = 5, .throttling_base_delay = std::chrono::seconds(10), .jitter = [] { return 1.0; }});
         ivschat::client chat{f.ioc.get_executor(), options};
         for (int i = 0; i < 5; ++i) f.server.faults().enqueue({fault_kind::throttle});
         asio::cancellation_signal cancel;
@@ -121,8 +123,7 @@ TEST_CASE("a cancellation slot cancels a call in its backoff wait", "[client][ca
                              result = ec;
                              done = true;
                          }));
-        // Throttling backs off for up to a second per retry: cancel during it.
-        asio::steady_timer timer(f.ioc, std::chrono::milliseconds(30));
+        asio::steady_timer timer(f.ioc, std::chrono::milliseconds(300));
         co_await timer.async_wait(asio::use_awaitable);
         cancel.emit(asio::cancellation_type::terminal);
         for (int i = 0; i < 100 && !done; ++i) {
