@@ -27,6 +27,13 @@ struct pool_options {
     /// An idle connection older than this is closed. The AWS SDK for Java v2
     /// default (SdkHttpConfigurationOption.CONNECTION_MAX_IDLE_TIMEOUT).
     std::chrono::milliseconds idle_timeout = std::chrono::seconds{60};
+    /// An idle connection reused after at least this long is first checked
+    /// for a close by the server (one non-blocking peek at its socket);
+    /// connections reused sooner are not, and async_send's stale-connection
+    /// rule covers a close that races with reuse. Zero checks every reuse.
+    /// Apache HttpClient's default (PoolingHttpClientConnectionManager
+    /// validateAfterInactivity, 2 s).
+    std::chrono::milliseconds validate_after_idle = std::chrono::seconds{2};
     /// Exchanges per connection before it is closed instead of reused;
     /// 0 means no limit.
     std::size_t max_requests_per_connection = 0;

@@ -74,18 +74,18 @@ config_options config_from(const client_options& o) {
 class client_core {
 public:
     client_core(const asio::any_io_executor& ex, client_options options)
-        : strand(http::make_strand_executor(ex)),
-          config(resolve_config(config_from(options), options.environment ? *options.environment : environment::process())),
+        : config(resolve_config(config_from(options), options.environment ? *options.environment : environment::process())),
           signer({.region = config.region, .service = "ivschat"}),
           options(std::move(options)) {
         auto pool_settings = this->options.pool;
         if (pool_settings.ca_file.empty() && config.ca_bundle) pool_settings.ca_file = *config.ca_bundle;
         const auto& url = config.endpoint;
-        // The pool makes its own strand from the caller's executor: a strand
-        // of a strand would be a type-erased executor too large for
-        // any_io_executor's small buffer, allocating on every copy.
-        pool = std::make_shared<http::connection_pool>(
+        auto made = std::make_shared<http::connection_pool>(
             ex, http::endpoint{.tls = url.uses_tls(), .host = url.host, .port = url.port}, std::move(pool_settings));
+        // Calls run on the pool's strand: signing, the pool's bookkeeping and
+        // the connection's I/O then follow each other without a strand hop.
+        strand = made->executor();
+        pool = std::move(made);
         base_path = url.path;
         while (!base_path.empty() && base_path.back() == '/') base_path.pop_back();
         retry = this->options.retry_strategy;
@@ -158,11 +158,11 @@ asio::awaitable<error_code> send_attempt(http::connection_pool& pool, const http
                                          std::optional<steady_clock::duration> limit) {
     using namespace asio::experimental::awaitable_operators;
     if (!limit) {
-        auto [ec] = co_await http::async_send(pool, req, res, use_tuple);
+        auto [ec] = co_await pool.send(req, res);
         co_return ec;
     }
     asio::steady_timer timer(co_await asio::this_coro::executor, *limit);
-    auto winner = co_await (http::async_send(pool, req, res, use_tuple) || timer.async_wait(use_tuple));
+    auto winner = co_await (pool.send(req, res) || timer.async_wait(use_tuple));
     if (winner.index() == 1) co_return make_error_code(error::timeout);
     co_return std::get<0>(std::get<0>(winner));
 }
@@ -175,6 +175,8 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
     using traits = operation_traits<Request>;
     using response_type = typename traits::response;
     client_core& core = *core_ptr;
+    // Cancellation arrives as operation_aborted results, also from the pool.
+    co_await asio::this_coro::throw_if_cancelled(false);
     diag.clear();
     response_type response{};
 

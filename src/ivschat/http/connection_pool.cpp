@@ -66,8 +66,7 @@ public:
     using state_type = pool_state<connection_ptr, waiter*>;
 
     pool_core(const asio::any_io_executor& ex, endpoint target, const pool_options& options)
-        : io(ex),
-          strand(make_strand_executor(ex)),
+        : strand(make_strand_executor(ex)),
           options(options),
           opener(std::move(target), options, counters),
           host_header(make_host_header(opener.target())),
@@ -89,7 +88,7 @@ public:
 
     void shutdown();
 
-    asio::any_io_executor io;
+    // The pool's bookkeeping and every connection's I/O.
     asio::any_io_executor strand;
     pool_options options;
     pool_counter_cells counters;
@@ -99,14 +98,12 @@ public:
 private:
     static state_type::clock::time_point now() { return state_type::clock::now(); }
 
-    // Closes a connection on its own strand, where its last operation's
-    // leftovers (e.g. Beast's timeout handler) run, then destroys it there.
+    // Runs on the strand, which the connections share.
     auto closer(bool evicted) {
         return [this, evicted](connection_ptr c) {
             pool_counter_cells::add(counters.connections_closed);
             if (evicted) pool_counter_cells::add(counters.connections_evicted);
-            const auto conn_strand = c->strand();
-            asio::dispatch(conn_strand, [c = std::move(c)] { c->close(); });
+            c->close();
         };
     }
 
@@ -159,7 +156,7 @@ asio::awaitable<pool_core::acquire_result> pool_core::acquire(bool fresh) {
         publish_gauges();
         switch (decision.what) {
         case state_type::action::reuse:
-            if (decision.connection->looks_closed()) {
+            if (now() - decision.idle_since >= options.validate_after_idle && decision.connection->looks_closed()) {
                 deliver(state.release(std::move(decision.connection), false, 0, now(), closer(true)));
                 publish_gauges();
                 continue;
@@ -200,9 +197,8 @@ asio::awaitable<pool_core::acquire_result> pool_core::acquire(bool fresh) {
 }
 
 asio::awaitable<pool_core::acquire_result> pool_core::open_in_slot() {
-    auto conn = std::make_unique<connection>(io, opener.tls_context());
-    auto [ec] = co_await async_spawn<void(error_code)>(conn->strand(),
-                                                       reporting_cancellation(opener.open(*conn)), use_tuple);
+    auto conn = std::make_unique<connection>(strand, opener.tls_context());
+    const error_code ec = co_await opener.open(*conn);
     if (ec) {
         pool_counter_cells::add(counters.connect_failures);
         conn->close();
@@ -234,10 +230,10 @@ asio::awaitable<std::tuple<error_code>> pool_core::warm_up(std::size_t n) {
     auto p = std::make_shared<progress>(count, error_code{},
                                         asio::steady_timer(strand, asio::steady_timer::time_point::max()));
     for (std::size_t i = 0; i < count; ++i) {
-        auto conn = std::make_unique<connection>(io, opener.tls_context());
+        auto conn = std::make_unique<connection>(strand, opener.tls_context());
         connection& opening = *conn;
         asio::co_spawn(
-            opening.strand(), reporting_cancellation(opener.open(opening)),
+            strand, reporting_cancellation(opener.open(opening)),
             asio::bind_executor(strand, [self = shared_from_this(), p, conn = std::move(conn)](
                                             std::exception_ptr, error_code ec) mutable {
                 if (ec) {
@@ -266,7 +262,7 @@ asio::awaitable<std::tuple<error_code>> pool_core::send(const request& req, resp
     for (;;) {
         auto [acquire_error, lease] = co_await acquire(fresh);
         if (acquire_error) co_return std::tuple{acquire_error};
-        auto [exchange_error] = co_await lease.async_exchange(req, res, use_tuple);
+        const error_code exchange_error = co_await lease.exchange(req, res);
         const bool stale = exchange_error && !fresh && lease.reused() && lease.failed_before_response() &&
                            is_closed_connection_error(exchange_error);
         if (!stale || co_await is_cancelled()) co_return std::tuple{exchange_error};
@@ -304,7 +300,7 @@ bool pooled_connection::failed_before_response() const noexcept {
 
 const connection::executor_type& pooled_connection::executor() const noexcept {
     assert(conn_ && "async_exchange on an empty pooled_connection");
-    return conn_->strand();
+    return conn_->executor();
 }
 
 asio::awaitable<error_code> pooled_connection::exchange(const request& req, response& res) {
