@@ -52,6 +52,15 @@ struct pool_options {
     /// A response body larger than this fails with
     /// transport_errc::response_too_large before it is buffered.
     std::size_t max_response_body = 1024 * 1024;
+    /// The pool (and a client's calls, which run on the pool's executor)
+    /// works on a strand it makes from the executor it is given, so that it
+    /// may be used from any thread and on an io_context run by several
+    /// threads. false: it works directly on the given executor, which must
+    /// then run one handler at a time (an io_context run by one thread, the
+    /// common one-io_context-per-thread server, or a strand of the caller's);
+    /// this saves a strand dispatch on every I/O completion. Boost.MySQL's
+    /// connection_pool has the same switch (pool_params::thread_safe).
+    bool thread_safe = true;
     /// TLS only: verify the server's certificate chain and host name.
     bool verify_peer = true;
     /// TLS only: a PEM file of trusted CAs (what AWS_CA_BUNDLE names). Empty:

@@ -368,6 +368,6 @@ void client::close() {
     core_->pool.store(nullptr);
 }
 
-const client::executor_type& client::strand() const noexcept { return core_->strand; }
+const client::executor_type& client::get_executor() const noexcept { return core_->strand; }
 
 }  // namespace ivschat

@@ -66,7 +66,7 @@ public:
     using state_type = pool_state<connection_ptr, waiter*>;
 
     pool_core(const asio::any_io_executor& ex, endpoint target, const pool_options& options)
-        : strand(make_strand_executor(ex)),
+        : strand(options.thread_safe ? make_strand_executor(ex) : ex),
           options(options),
           opener(std::move(target), options, counters),
           host_header(make_host_header(opener.target())),
@@ -88,7 +88,8 @@ public:
 
     void shutdown();
 
-    // The pool's bookkeeping and every connection's I/O.
+    // The pool's bookkeeping and every connection's I/O: a strand, or the
+    // caller's executor when options.thread_safe is false.
     asio::any_io_executor strand;
     pool_options options;
     pool_counter_cells counters;

@@ -137,7 +137,8 @@ public:
     boost::asio::awaitable<std::tuple<boost::system::error_code>> warm_up(std::size_t n);
     boost::asio::awaitable<std::tuple<boost::system::error_code>> send(const request& req, response& res);
 
-    /// The pool's strand.
+    /// The pool's strand (the executor it was given when
+    /// pool_options::thread_safe is false).
     const boost::asio::any_io_executor& executor() const noexcept;
 
 private:
