@@ -66,10 +66,16 @@ TEST_CASE("use_future from another thread", "[client][tokens]") {
     runner.join();
 }
 
+// Without thread safety a coroutine on the io_context runs on the client's
+// executor and awaits calls inline; with it each call is spawned on the strand.
 TEST_CASE("deferred and as_tuple", "[client][tokens]") {
+    const bool thread_safe = GENERATE(true, false);
+    CAPTURE(thread_safe);
     emulator_fixture f;
     f.run([&]() -> awaitable<void> {
-        ivschat::client chat{f.ioc.get_executor(), f.options()};
+        auto options = f.options();
+        options.pool.thread_safe = thread_safe;
+        ivschat::client chat{f.ioc.get_executor(), options};
         const ivschat::create_room_request later{.name = "deferred"};
         auto op = chat.create_room(later, asio::deferred);
         auto room = co_await std::move(op)(asio::use_awaitable);
@@ -79,14 +85,27 @@ TEST_CASE("deferred and as_tuple", "[client][tokens]") {
         auto [failure, ignored] = co_await chat.get_room(missing, asio::as_tuple(asio::use_awaitable));
         REQUIRE(failure);
         CHECK_THROWS_AS(std::rethrow_exception(failure), ivschat::service_exception);
+
+        ivschat::diagnostics diag;
+        auto [ec, not_there] = co_await chat.get_room(missing, diag, asio::as_tuple(asio::use_awaitable));
+        CHECK(ec == ivschat::error::resource_not_found);
+        CHECK(diag.error.http_status == 404);
+        CHECK_THROWS_AS(co_await chat.get_room(missing, diag), boost::system::system_error);
+        CHECK_THROWS_AS(co_await chat.get_room(missing), ivschat::service_exception);
+        // The calls leave this coroutine's cancellation behaviour as it was.
+        CHECK(co_await asio::this_coro::throw_if_cancelled());
     });
 }
 
 TEST_CASE("a timer racing a slow call cancels it with operation_aborted", "[client][cancel]") {
+    const bool thread_safe = GENERATE(true, false);
+    CAPTURE(thread_safe);
     emulator_fixture f;
     f.run([&]() -> awaitable<void> {
         using namespace asio::experimental::awaitable_operators;
-        ivschat::client chat{f.ioc.get_executor(), f.options()};
+        auto options = f.options();
+        options.pool.thread_safe = thread_safe;
+        ivschat::client chat{f.ioc.get_executor(), options};
         const ivschat::create_room_request first{};
         auto room = co_await chat.create_room(first);
 
