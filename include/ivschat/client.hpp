@@ -156,7 +156,8 @@ boost::asio::awaitable<boost::system::error_code> warm_up(std::shared_ptr<client
 /// and diagnostics objects belong to one call until it completes.
 ///
 /// Lifetime: the client may be destroyed while calls are in flight; they
-/// keep its state alive and complete. The io_context must outlive them.
+/// keep its state alive and complete with operation_aborted (see close()).
+/// The io_context must outlive them.
 class client {
 public:
     using executor_type = boost::asio::any_io_executor;
@@ -188,8 +189,11 @@ public:
                                                                     std::forward<Token>(token));
     }
 
-    /// Closes idle pooled connections and fails new calls with
-    /// operation_aborted. Calls in flight finish their current attempt.
+    /// Shuts the client down: closes its pooled connections, and calls in
+    /// flight (waiting for a connection, in an exchange or in a backoff wait)
+    /// and new calls complete with operation_aborted. Any thread; the
+    /// destructor does the same. A call fetching credentials completes when
+    /// the fetch does.
     void close();
 
     /// Any operation by its request type.

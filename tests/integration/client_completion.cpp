@@ -167,3 +167,47 @@ TEST_CASE("closing the client fails new calls and closes the pool", "[client]") 
         CHECK(ec == asio::error::operation_aborted);
     });
 }
+
+// close() and the destructor end calls in flight at once, in an exchange (a
+// response delayed 2 s) or in a backoff wait (10 s), with operation_aborted.
+TEST_CASE("closing or destroying the client aborts calls in flight", "[client]") {
+    const bool in_backoff = GENERATE(false, true);
+    const bool destroy = GENERATE(false, true);
+    CAPTURE(in_backoff, destroy);
+    emulator_fixture f;
+    f.run([&]() -> awaitable<void> {
+        auto options = f.options();
+        options.retry_strategy = ivschat::make_retry_strategy(
+            {.max_attempts = 3, .throttling_base_delay = std::chrono::seconds(10), .jitter = [] { return 1.0; }});
+        auto chat = std::make_unique<ivschat::client>(f.ioc.get_executor(), options);
+        if (in_backoff) {
+            f.server.faults().enqueue({fault_kind::throttle});
+        } else {
+            f.server.faults().enqueue({fault_kind::delay, std::chrono::milliseconds(2000)});
+        }
+        ivschat::diagnostics diag;
+        boost::system::error_code result;
+        bool done = false;
+        chat->create_room({}, diag, [&](boost::system::error_code ec, ivschat::create_room_response) {
+            result = ec;
+            done = true;
+        });
+        asio::steady_timer timer(f.ioc, std::chrono::milliseconds(200));
+        co_await timer.async_wait(asio::use_awaitable);
+        REQUIRE_FALSE(done);
+        const auto closed_at = std::chrono::steady_clock::now();
+        if (destroy) {
+            chat.reset();
+        } else {
+            chat->close();
+        }
+        for (int i = 0; i < 100 && !done; ++i) {
+            timer.expires_after(std::chrono::milliseconds(5));
+            co_await timer.async_wait(asio::use_awaitable);
+        }
+        REQUIRE(done);
+        CHECK(std::chrono::steady_clock::now() - closed_at < std::chrono::milliseconds(400));
+        CHECK(result == asio::error::operation_aborted);
+        CHECK(diag.attempts.size() == 1);
+    });
+}

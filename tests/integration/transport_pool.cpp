@@ -303,6 +303,35 @@ TEST_CASE("transport: an exchange past its timeout fails and loses its connectio
     });
 }
 
+TEST_CASE("transport: closing the pool ends an exchange in flight and fails waiters") {
+    test_server server(false);
+    server.set_behaviour(behaviour::delay_response);
+    server.set_delay(2s);
+    asio::io_context ioc;
+    connection_pool pool(ioc.get_executor(), plain(server), {.max_connections = 1});
+    error_code in_exchange, waiting;
+    response responses[2];
+    int done = 0;
+    const auto started = std::chrono::steady_clock::now();
+    for (error_code* result : {&in_exchange, &waiting}) {
+        asio::co_spawn(ioc, send(pool, responses[result == &waiting]), [&, result](std::exception_ptr, error_code ec) {
+            *result = ec;
+            ++done;
+        });
+    }
+    asio::steady_timer timer(ioc, 100ms);
+    timer.async_wait([&](error_code) {
+        CHECK(pool.counters().waiting_callers == 1);
+        pool.close();
+    });
+    ioc.run();
+    CHECK(done == 2);
+    CHECK(std::chrono::steady_clock::now() - started < 1s);
+    CHECK(in_exchange);
+    CHECK(waiting == transport_errc::pool_closed);
+    CHECK(pool.counters().live_connections == 0);
+}
+
 TEST_CASE("transport: cancelling a send with || of a timer aborts it and discards the connection") {
     using namespace asio::experimental::awaitable_operators;
     test_server server(false);

@@ -10,10 +10,12 @@
 #include <ivschat/sigv4.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/intrusive/list.hpp>
 
 #include <array>
 #include <atomic>
@@ -71,6 +73,12 @@ config_options config_from(const client_options& o) {
 
 }  // namespace
 
+// A call's backoff timer, listed on its client so that close() can cancel it.
+struct backoff_timer
+    : boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
+    asio::steady_timer timer;
+};
+
 class client_core {
 public:
     client_core(const asio::any_io_executor& ex, client_options options)
@@ -118,6 +126,10 @@ public:
     clock_skew skew;
     std::function<void(std::string_view, const diagnostics&)> hook;
     std::vector<std::unique_ptr<call_buffers>> idle_buffers;
+    // On the strand only: set by close(), which cancels the backoff timers
+    // of the calls in flight and closes the pool under their exchanges.
+    bool closed = false;
+    boost::intrusive::list<backoff_timer, boost::intrusive::constant_time_size<false>> backoff_timers;
 };
 
 namespace {
@@ -211,7 +223,9 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
 
     const auto started = steady_clock::now();
     const auto deadline = core.options.call_timeout ? std::optional{started + *core.options.call_timeout} : std::nullopt;
-    asio::steady_timer timer(core.strand);
+    backoff_timer backoff{.timer = asio::steady_timer(core.strand)};
+    core.backoff_timers.push_back(backoff);
+    asio::steady_timer& timer = backoff.timer;
     retry_call_state state;
     error_code ec;
 
@@ -266,6 +280,11 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
         http::response& res = buf.response;
         ec = co_await send_attempt(*pool, wire, res, limit);
         attempt_record record{.latency = steady_clock::now() - attempt_started, .error = ec};
+        if (ec && core.closed) {
+            diag.attempts.push_back(record);
+            diag.client_message = "the client was closed";
+            co_return finish(asio::error::operation_aborted);
+        }
 
         attempt_outcome outcome;
         service_error_info service_error;
@@ -365,7 +384,12 @@ void client::set_call_hook(std::function<void(std::string_view, const diagnostic
 }
 
 void client::close() {
-    core_->pool.store(nullptr);
+    auto pool = core_->pool.exchange(nullptr);
+    asio::dispatch(core_->strand, [core = core_, pool = std::move(pool)] {
+        core->closed = true;
+        for (auto& backoff : core->backoff_timers) backoff.timer.cancel();
+        if (pool) pool->close();
+    });
 }
 
 const client::executor_type& client::get_executor() const noexcept { return core_->strand; }

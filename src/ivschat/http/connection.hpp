@@ -12,6 +12,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/intrusive/list_hook.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -106,10 +107,11 @@ private:
 };
 
 /// One keep-alive HTTP/1.1 connection, plain or TLS, with reused buffers.
-/// Used by one caller at a time (the pool's lease). Its I/O runs on the
+/// Used by one caller at a time (the pool's lease); the hook links it into
+/// the pool's list of leased connections. Its I/O runs on the
 /// executor it is given: the pool's strand, so that a call's bookkeeping and
 /// I/O never hop between strands.
-class connection {
+class connection : public boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
 public:
     using executor_type = boost::asio::any_io_executor;
     using plain_stream = boost::beast::tcp_stream;

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/intrusive/list.hpp>
 
 #include <cassert>
 
@@ -123,6 +124,7 @@ private:
     }
 
     void give_back_on_strand(connection_ptr c) {
+        if (c->is_linked()) c->unlink();
         const bool reusable = c->reusable() && !closed;
         const std::size_t exchanges = c->exchanges();
         deliver(state.release(std::move(c), reusable, exchanges, now(), closer(false)));
@@ -130,10 +132,15 @@ private:
         publish_gauges();
     }
 
-    pooled_connection lease(connection_ptr c, bool reused) { return {shared_from_this(), std::move(c), reused}; }
+    pooled_connection lease(connection_ptr c, bool reused) {
+        leased.push_back(*c);
+        return {shared_from_this(), std::move(c), reused};
+    }
 
     asio::awaitable<acquire_result> open_in_slot();
     state_type state;
+    // Connections out on lease, so that shutdown can abort their exchanges.
+    boost::intrusive::list<connection, boost::intrusive::constant_time_size<false>> leased;
     bool closed = false;
 };
 
@@ -144,6 +151,8 @@ void pool_core::shutdown() {
             w->pool_closed = true;
             w->timer.cancel();
         }
+        // Their exchanges fail at once; the leases bring them back closed.
+        for (connection& c : self->leased) c.close();
         self->publish_gauges();
     });
 }
@@ -312,6 +321,10 @@ connection_pool::connection_pool(const asio::any_io_executor& ex, endpoint targe
     : core_(std::make_shared<pool_core>(ex, std::move(target), options)) {}
 
 connection_pool::~connection_pool() {
+    close();
+}
+
+void connection_pool::close() {
     core_->shutdown();
 }
 

@@ -87,15 +87,19 @@ private:
 /// next acquisition or return of a connection; the pool holds no timer of its
 /// own, so io_context::run() returns once the callers' work is done.
 ///
-/// Lifetime: destroying the pool closes idle connections and fails waiting
-/// callers with transport_errc::pool_closed; connections leased out are
-/// closed when returned. The io_context must outlive the pool and its handles.
+/// Lifetime: close() or destroying the pool closes idle connections, fails
+/// waiting callers with transport_errc::pool_closed and closes the sockets of
+/// connections leased out, so that their exchanges end at once (with
+/// operation_aborted or a socket error). The io_context must outlive the pool
+/// and its handles.
 class connection_pool {
 public:
     /// Throws boost::system::system_error if the TLS settings are unusable
     /// (e.g. an unreadable CA file).
     connection_pool(const boost::asio::any_io_executor& ex, endpoint target, pool_options options = {});
     ~connection_pool();
+    /// Shuts the pool down (see the class comment); any thread, idempotent.
+    void close();
     connection_pool(const connection_pool&) = delete;
     connection_pool& operator=(const connection_pool&) = delete;
 
