@@ -122,7 +122,11 @@ private:
     // error_ set on a loop.
     std::shared_ptr<credentials_provider> source_of(const std::string& source, const std::string& name) {
         const profile* s = profiles_.find(source);
-        if (s && has_keys(*s)) return keys_provider(*s, "profile \"" + source + "\"");
+        if (!s) {
+            error_ = "its source_profile \"" + source + "\" is not in " + list_files(profiles_);
+            return nullptr;
+        }
+        if (has_keys(*s)) return keys_provider(*s, "profile \"" + source + "\"");
         path_.push_back(name);
         if (std::find(path_.begin(), path_.end(), source) != path_.end()) {
             error_ = "source_profile chain loops: ";
