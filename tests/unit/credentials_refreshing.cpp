@@ -161,23 +161,35 @@ TEST_CASE("refreshing: a failed refresh keeps serving valid credentials and wait
     auto p = std::make_shared<scripted_provider>(clock);
     p->then(expiring("OLD", start + 1h));
     auto old = get_all(*p)[0].creds;
-    clock.advance(59min + 15s);  // inside the wait margin: the calls wait for the refresh, which fails
+    clock.advance(57min);  // inside the refresh margin: answered at once, the background refresh fails
     p->then(credentials_error(credentials_errc::unavailable, "scripted: endpoint down"));
-    for (auto& r : get_all(*p, 5)) {
-        CHECK_FALSE(r.error);
-        CHECK(r.creds == old);
-    }
+    for (auto& r : get_all(*p, 5)) CHECK(r.creds == old);
     CHECK(p->fetches_started() == 2);
+    CHECK(p->unused() == 0);
     // Within the retry interval: answered from the cache, no new fetch.
     clock.advance(10s);
     CHECK(get_all(*p)[0].creds == old);
     CHECK(p->fetches_started() == 2);
-    CHECK(p->unused() == 0);
-    // After the retry interval the next call refreshes again.
-    clock.advance(15s);
+    // After it, the next call refreshes again.
+    clock.advance(60s);
     p->then(expiring("NEW", start + 2h));
-    CHECK(get_all(*p)[0].creds->access_key_id == "NEW");
+    CHECK(get_all(*p)[0].creds == old);
     CHECK(p->fetches_started() == 3);
+    REQUIRE(p->cached());
+    CHECK(p->cached()->access_key_id == "NEW");
+
+    // Inside the wait margin the calls wait for the refresh; when it fails
+    // they get the credentials still valid.
+    *clock.now = start + 2h - 30s;  // 30 s before NEW expires
+    auto current = p->cached();
+    CHECK_FALSE(current);
+    p->then(credentials_error(credentials_errc::unavailable, "scripted: endpoint down"));
+    for (auto& r : get_all(*p, 5)) {
+        CHECK_FALSE(r.error);
+        REQUIRE(r.creds);
+        CHECK(r.creds->access_key_id == "NEW");
+    }
+    CHECK(p->fetches_started() == 4);
 }
 
 TEST_CASE("refreshing: a failed refresh with nothing valid left fails clearly, keeping the error's code") {
