@@ -56,6 +56,7 @@ private:
         handler_type handler;
         std::atomic<int> requests{0};
     };
+    std::shared_ptr<state> state_;
 
     static boost::asio::awaitable<void> accept_loop(std::shared_ptr<state> s) {
         for (;;) {

@@ -58,7 +58,7 @@ container_credentials_provider::container_credentials_provider(const environment
 }
 
 std::string container_credentials_provider::name() const {
-    return url_ ? "container endpoint " + url_->url + (target_ == "/" ? "" : target_) : "container endpoint";
+    return url_ ? "container endpoint " + url_->scheme + "://" + url_->host_header + target_ : "container endpoint";
 }
 
 boost::asio::awaitable<credentials> container_credentials_provider::fetch(boost::asio::any_io_executor executor) {
@@ -74,11 +74,13 @@ boost::asio::awaitable<credentials> container_credentials_provider::fetch(boost:
     }
     std::vector<http::header_field> headers{{.name = "Accept", .value = "application/json"}};
     if (!token.empty()) headers.push_back({.name = "Authorization", .value = token});
-    auto [ec, res] = co_await detail::fetch_url(executor, *url_, "GET", target_, headers, {},
-                                                {.timeout = options_.timeout,
-                                                 .ca_file = options_.ca_file,
-                                                 .attempts = options_.attempts,
-                                                 .retry_delay = options_.retry_delay});
+    // Named, not temporaries in the co_await expression, which g++ 12 destroys twice.
+    const detail::url_fetch_options fetch_options{.timeout = options_.timeout,
+                                                  .ca_file = options_.ca_file,
+                                                  .attempts = options_.attempts,
+                                                  .retry_delay = options_.retry_delay};
+    const std::string_view no_body;
+    auto [ec, res] = co_await detail::fetch_url(executor, *url_, "GET", target_, headers, no_body, fetch_options);
     if (ec) throw fail("request failed: " + ec.message());
     if (res.status != 200)
         throw fail("answered HTTP " + std::to_string(res.status) + ": " + detail::body_excerpt(res.body));

@@ -55,9 +55,11 @@ boost::asio::awaitable<void> imds_credentials_provider::refresh_token(boost::asi
     const auto ttl = std::to_string(options_.token_ttl.count());
     const http::header_field headers[] = {{.name = "X-aws-ec2-metadata-token-ttl-seconds", .value = ttl}};
     const auto asked_at = std::chrono::steady_clock::now();
-    auto [ec, res] = co_await detail::fetch_url(executor, *endpoint_, "PUT", endpoint_->path + "/latest/api/token",
-                                                headers, {},
-                                                {.timeout = options_.timeout, .attempts = options_.attempts});
+    // Named, not temporaries in the co_await expression, which g++ 12 destroys twice.
+    const std::string target = endpoint_->path + "/latest/api/token";
+    const std::string_view no_body;
+    const detail::url_fetch_options fetch_options{.timeout = options_.timeout, .attempts = options_.attempts};
+    auto [ec, res] = co_await detail::fetch_url(executor, *endpoint_, "PUT", target, headers, no_body, fetch_options);
     if (ec)
         throw credentials_error(credentials_errc::not_found,
                                 name() + ": no answer to the IMDSv2 token request (" + ec.message() + ")");
@@ -75,11 +77,12 @@ boost::asio::awaitable<credentials> imds_credentials_provider::fetch(boost::asio
     if (token_.empty() || std::chrono::steady_clock::now() >= token_expiry_) co_await refresh_token(executor);
 
     // GET with the token; a 401 means the token expired: one new token, once.
-    auto get = [&](std::string target) -> boost::asio::awaitable<http::response> {
+    const std::string_view no_body;
+    const detail::url_fetch_options fetch_options{.timeout = options_.timeout, .attempts = options_.attempts};
+    auto get = [&](const std::string& target) -> boost::asio::awaitable<http::response> {
         for (int round = 0;; ++round) {
             const http::header_field headers[] = {{.name = "X-aws-ec2-metadata-token", .value = token_}};
-            auto [ec, res] = co_await detail::fetch_url(executor, *endpoint_, "GET", target, headers, {},
-                                                        {.timeout = options_.timeout, .attempts = options_.attempts});
+            auto [ec, res] = co_await detail::fetch_url(executor, *endpoint_, "GET", target, headers, no_body, fetch_options);
             if (ec) throw fail("GET " + target + " failed: " + ec.message());
             if (res.status == 401 && round == 0) {
                 token_.clear();
@@ -94,11 +97,13 @@ boost::asio::awaitable<credentials> imds_credentials_provider::fetch(boost::asio
     };
     const std::string base = endpoint_->path + std::string(credentials_path);
     auto roles = co_await get(base);
+    std::string role_path;
     std::string role = roles.body.substr(0, roles.body.find('\n'));
     while (!role.empty() && (role.back() == '\r' || role.back() == ' ')) role.pop_back();
     if (role.empty()) throw fail("the instance has no IAM role (empty answer to " + base + ")");
     if (role.find_first_of("/?#% ") != std::string::npos) throw fail("the role name it gave is not a path segment");
-    auto answer = co_await get(base + role);
+    role_path = base + role;
+    auto answer = co_await get(role_path);
     auto parsed = detail::parse_credentials_json(answer.body, detail::credentials_json_format::imds);
     if (!parsed.creds) throw fail("malformed credentials for role " + role + ": " + parsed.error);
     co_return std::move(*parsed.creds);

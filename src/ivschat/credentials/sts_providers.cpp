@@ -66,12 +66,13 @@ asio::awaitable<credentials> call_sts(asio::any_io_executor executor, const endp
     auto fail = [&](const std::string& why) { return credentials_error(credentials_errc::unavailable, who + ": " + why); };
     std::vector<http::header_field> headers{{.name = "Content-Type", .value = form_content_type}};
     headers.insert(headers.end(), signature_headers.begin(), signature_headers.end());
-    auto [ec, res] = co_await detail::fetch_url(executor, endpoint, "POST", endpoint.path.empty() ? "/" : endpoint.path,
-                                                headers, form,
-                                                {.timeout = options.timeout,
-                                                 .ca_file = options.ca_file,
-                                                 .attempts = options.attempts,
-                                                 .retry_delay = options.retry_delay});
+    // Named, not temporaries in the co_await expression, which g++ 12 destroys twice.
+    const std::string target = endpoint.path.empty() ? "/" : endpoint.path;
+    const detail::url_fetch_options fetch_options{.timeout = options.timeout,
+                                                  .ca_file = options.ca_file,
+                                                  .attempts = options.attempts,
+                                                  .retry_delay = options.retry_delay};
+    auto [ec, res] = co_await detail::fetch_url(executor, endpoint, "POST", target, headers, form, fetch_options);
     if (ec) throw fail("STS at " + endpoint.url + " failed: " + ec.message());
     auto answer = detail::parse_sts_credentials_xml(res.body);
     if (!answer.error_code.empty())
@@ -112,7 +113,9 @@ asio::awaitable<credentials> web_identity_credentials_provider::fetch(asio::any_
     add_param(form, "RoleArn", settings_.role_arn);
     add_param(form, "RoleSessionName", session_name_or_default(settings_.session_name));
     add_param(form, "WebIdentityToken", token.token);
-    co_return co_await call_sts(executor, *endpoint_, form, {}, options_, name());
+    const std::string who = name();
+    const std::span<const http::header_field> unsigned_request;
+    co_return co_await call_sts(executor, *endpoint_, form, unsigned_request, options_, who);
 }
 
 std::shared_ptr<credentials_provider> make_environment_web_identity_provider(const environment& env,
@@ -164,7 +167,8 @@ asio::awaitable<credentials> assume_role_credentials_provider::fetch(asio::any_i
                                             {.name = "Authorization", .value = signature.authorization}};
     if (!signature.x_amz_security_token.empty())
         headers.push_back({.name = "X-Amz-Security-Token", .value = signature.x_amz_security_token});
-    co_return co_await call_sts(executor, *endpoint_, form, headers, options_, name());
+    const std::string who = name();
+    co_return co_await call_sts(executor, *endpoint_, form, headers, options_, who);
 }
 
 }  // namespace ivschat
