@@ -22,8 +22,9 @@ struct refresh_options {
     /// instead of answering with credentials that may expire on the way to
     /// the service (a choice of ours: a request's whole life fits in it).
     std::chrono::seconds wait_margin = std::chrono::minutes{1};
-    /// After a failed refresh, while the cached credentials are still valid,
-    /// no new refresh starts before this much time has passed.
+    /// After a refresh that failed, or gave credentials already inside the
+    /// refresh margin, no new refresh starts before this much time has
+    /// passed while the cached credentials are still valid.
     /// 60 s: botocore DeferredRefreshableToken._attempt_timeout ("refresh at most once every minute").
     std::chrono::seconds retry_interval = std::chrono::seconds{60};
     /// Where "now" comes from; empty means std::chrono::system_clock::now.

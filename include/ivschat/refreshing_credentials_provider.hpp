@@ -31,9 +31,12 @@ namespace ivschat {
 ///   There is at most one fetch at a time: every call arriving during it
 ///   joins it and gets its result.
 /// - A failed refresh leaves still-valid credentials in service: the waiting
-///   calls get them, and the next refresh waits `retry_interval`. When no
-///   valid credentials are left, the waiting calls fail with the fetch's
-///   error, its message saying when the cached credentials expired.
+///   calls get them, and the next refresh waits `retry_interval` (so does
+///   the next after a fetch that gave credentials already inside the
+///   margin). When no valid credentials are left, calls do not wait: each
+///   fetches (sharing a fetch in flight), and a failure fails the waiting
+///   calls with the fetch's error, its message saying when the cached
+///   credentials expired.
 ///
 /// Lifetime: must be owned by a std::shared_ptr (a fetch in flight keeps the
 /// provider alive). Thread safety: every member function may be called
@@ -76,8 +79,8 @@ private:
     // Guarded by mutex_:
     bool fetching_ = false;
     std::vector<waiter> waiters_;
-    std::chrono::system_clock::time_point last_failure_{};
-    bool failed_since_success_ = false;
+    std::chrono::system_clock::time_point last_fetch_done_{};
+    bool has_fetched_ = false;
 };
 
 }  // namespace ivschat

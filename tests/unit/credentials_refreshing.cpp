@@ -238,3 +238,17 @@ TEST_CASE("refreshing: a fetch giving an empty key is an invalid answer") {
     CHECK(code_of(r) == credentials_errc::invalid);
     CHECK(message_of(r) == "scripted: gave an empty access key id or secret");
 }
+
+TEST_CASE("refreshing: credentials that come already close to expiry are not fetched again at every call") {
+    test_clock clock;
+    auto p = std::make_shared<scripted_provider>(clock);
+    p->then(expiring("SHORT", start + 30s));  // inside the wait margin from the start
+    CHECK(get_all(*p)[0].creds->access_key_id == "SHORT");
+    clock.advance(5s);
+    for (auto& r : get_all(*p, 10)) CHECK(r.creds->access_key_id == "SHORT");
+    CHECK(p->fetches_started() == 1);
+    clock.advance(30s);  // expired: fetched again
+    p->then(expiring("NEXT", start + 2h));
+    CHECK(get_all(*p)[0].creds->access_key_id == "NEXT");
+    CHECK(p->fetches_started() == 2);
+}

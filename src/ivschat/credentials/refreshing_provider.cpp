@@ -66,13 +66,15 @@ void refreshing_credentials_provider::async_get(asio::any_io_executor executor, 
         return complete(std::move(executor), std::move(handler), nullptr, std::move(snapshot));
     }
     const bool valid = snapshot && usable_at(*snapshot, t, std::chrono::seconds{0});
-    const bool failed_recently = failed_since_success_ && t - last_failure_ < options_.retry_interval;
+    // A fetch that just failed, or just gave credentials already this close
+    // to expiring, is not repeated at once.
+    const bool fetched_recently = has_fetched_ && t - last_fetch_done_ < options_.retry_interval;
     // Valid credentials inside the refresh margin: answer with them, and
     // refresh in the background unless a refresh runs or failed just now.
     // Inside the wait margin, wait for a refresh, unless one failed just now.
     const bool outside_wait_margin = valid && usable_at(*snapshot, t, options_.wait_margin);
-    if (outside_wait_margin || (valid && !fetching_ && failed_recently)) {
-        const bool start = outside_wait_margin && !fetching_ && !failed_recently;
+    if (outside_wait_margin || (valid && !fetching_ && fetched_recently)) {
+        const bool start = outside_wait_margin && !fetching_ && !fetched_recently;
         if (start) fetching_ = true;
         lock.unlock();
         if (start) start_fetch(executor);
@@ -105,11 +107,11 @@ void refreshing_credentials_provider::fetch_done(std::exception_ptr error, crede
         if (!error) {
             answer = std::make_shared<const credentials>(std::move(fetched));
             current_.store(answer, std::memory_order_release);
-            failed_since_success_ = false;
-        } else {
-            const auto t = now();
-            last_failure_ = t;
-            failed_since_success_ = true;
+        }
+        const auto t = now();
+        has_fetched_ = true;
+        last_fetch_done_ = t;
+        if (error) {
             auto snapshot = current_.load(std::memory_order_acquire);
             if (snapshot && usable_at(*snapshot, t, std::chrono::seconds{0})) answer = std::move(snapshot);
             else error = with_expiry_note(std::move(error), name(), snapshot.get());
