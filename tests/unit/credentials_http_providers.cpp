@@ -7,6 +7,8 @@
 #include "config_temp_files.hpp"
 #include "credentials_test_server.hpp"
 
+#include <ivschat/throwaway_ca.hpp>
+
 #include <boost/asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
@@ -111,6 +113,28 @@ TEST_CASE("container: the token file wins over the variable and is read at each 
     auto missing = get(ioc, *p);
     CHECK(missing.code == credentials_errc::unavailable);
     CHECK(missing.error.find("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: cannot read " + token_file) != std::string::npos);
+}
+
+TEST_CASE("container: an https FULL_URI with a verified certificate") {
+    asio::io_context ioc;
+    ivschat::testing::throwaway_ca ca;
+    auto issued = ca.issue_server_certificate();
+    ivschat::test::credentials_test_server server(
+        ioc.get_executor(), [](const http_request&) { return make_response(200, credentials_json("OVER_TLS")); },
+        issued.server_cert_pem, issued.server_key_pem);
+    ivschat::test::temp_dir dir;
+    auto ca_file = dir.write("ca.pem", issued.ca_cert_pem);
+    auto env = environment::from_map({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", server.url() + "/creds"}, {"AWS_CA_BUNDLE", ca_file}});
+    auto out = get(ioc, *std::make_shared<ivschat::container_credentials_provider>(env, fast_container));
+    REQUIRE(out.creds);
+    CHECK(out.creds->access_key_id == "OVER_TLS");
+
+    // Another CA's bundle: the certificate does not verify.
+    auto other_ca = dir.write("other.pem", ivschat::testing::throwaway_ca().issue_server_certificate().ca_cert_pem);
+    auto untrusted = get(ioc, *std::make_shared<ivschat::container_credentials_provider>(
+                                  env, ivschat::container_credentials_options{.timeout = 1s, .attempts = 1, .ca_file = other_ca}));
+    CHECK(untrusted.code == credentials_errc::unavailable);
+    CHECK(untrusted.error.find("certificate verify failed") != std::string::npos);
 }
 
 TEST_CASE("container: which URLs are allowed; unset is not_found") {
