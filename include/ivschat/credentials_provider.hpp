@@ -76,10 +76,10 @@ private:
 ///   object until its credentials change, so a signing-key cache can tell
 ///   new credentials by comparing pointers.
 /// - `async_get(executor, handler)` obtains credentials, doing whatever I/O
-///   the source needs (none for the providers in this header; the HTTP,
-///   process and STS providers fetch asynchronously on `executor` without
-///   blocking it). Use `async_get_credentials` to call it with any completion
-///   token.
+///   the source needs (none for static, environment and profile keys; the
+///   credential_process, container, IMDS and STS providers fetch
+///   asynchronously on `executor` without blocking it). Use
+///   `async_get_credentials` to call it with any completion token.
 ///
 /// Completion signature: `void(std::exception_ptr, std::shared_ptr<const credentials>)`.
 /// On success the exception_ptr is null and the pointer non-null; on failure
@@ -97,14 +97,12 @@ private:
 /// Thread safety: `cached()` and `async_get` may be called concurrently from
 /// any threads.
 ///
-/// Writing a provider that fetches (container, IMDS, STS, credential_process):
-/// keep the current snapshot in a `std::atomic<std::shared_ptr<const credentials>>`
-/// (or behind the provider's strand) and return it from `cached()` while it is
-/// further than the refresh margin from its expiration; in `async_get`, start
-/// one fetch on `executor` (or join the one in flight) and complete every
-/// waiting handler with its result, keeping a still-valid snapshot on failure.
-/// Fail with `not_found` when the source is simply absent, so that a chain
-/// moves on.
+/// Writing a provider that fetches: derive from refreshing_credentials_provider
+/// (refreshing_credentials_provider.hpp) and implement its `fetch`; it keeps
+/// the snapshot, returns it from `cached()` while it is further than the
+/// refresh margin from its expiration, shares one fetch among all waiting
+/// calls and keeps a still-valid snapshot on failure. Fail with `not_found`
+/// when the source is simply absent, so that a chain moves on.
 class credentials_provider {
 public:
     using completion_signature = void(std::exception_ptr, std::shared_ptr<const credentials>);
