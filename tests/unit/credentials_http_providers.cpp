@@ -5,6 +5,7 @@
 #include <ivschat/imds_credentials_provider.hpp>
 
 #include "config_temp_files.hpp"
+#include "credentials_outcome.hpp"
 #include "credentials_test_server.hpp"
 
 #include <ivschat/throwaway_ca.hpp>
@@ -24,32 +25,10 @@ using ivschat::test::http_request;
 using ivschat::test::http_response;
 using ivschat::test::make_response;
 
-struct outcome {
-    std::shared_ptr<const credentials> creds{};
-    std::string error{};
-    std::error_code code{};
-};
+using ivschat::test::credentials_outcome;
 
-// Runs one get on `ioc` (which also runs the test's server).
-outcome get(asio::io_context& ioc, ivschat::credentials_provider& p) {
-    outcome out;
-    bool done = false;
-    ivschat::async_get_credentials(p, ioc.get_executor(), [&](std::exception_ptr e, std::shared_ptr<const credentials> c) {
-        done = true;
-        out.creds = std::move(c);
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const credentials_error& x) {
-            out.error = x.what();
-            out.code = x.code();
-        }
-    });
-    ioc.restart();  // after a run that ran out of work
-    while (!done && ioc.run_one()) {
-    }
-    REQUIRE(done);
-    return out;
+credentials_outcome get(asio::io_context& ioc, ivschat::credentials_provider& p) {
+    return ivschat::test::get_credentials(ioc, p);
 }
 
 std::string credentials_json(const std::string& id, const std::string& expiration = "2099-01-01T00:00:00Z") {

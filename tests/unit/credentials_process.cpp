@@ -5,6 +5,7 @@
 #include <ivschat/process_credentials_provider.hpp>
 
 #include "config_temp_files.hpp"
+#include "credentials_outcome.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -20,30 +21,11 @@ using ivschat::credentials;
 using ivschat::credentials_errc;
 using ivschat::credentials_error;
 
-struct outcome {
-    std::shared_ptr<const credentials> creds{};
-    std::string error{};
-    std::error_code code{};
-};
+using ivschat::test::credentials_outcome;
 
-outcome get(ivschat::credentials_provider& p) {
+credentials_outcome get(ivschat::credentials_provider& p) {
     asio::io_context ioc;
-    outcome out;
-    bool done = false;
-    ivschat::async_get_credentials(p, ioc.get_executor(), [&](std::exception_ptr e, std::shared_ptr<const credentials> c) {
-        done = true;
-        out.creds = std::move(c);
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const credentials_error& x) {
-            out.error = x.what();
-            out.code = x.code();
-        }
-    });
-    ioc.run();
-    REQUIRE(done);
-    return out;
+    return ivschat::test::get_credentials(ioc, p);
 }
 
 struct scripts {

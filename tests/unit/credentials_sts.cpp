@@ -6,6 +6,7 @@
 #include <ivschat/sts_credentials_providers.hpp>
 
 #include "config_temp_files.hpp"
+#include "credentials_outcome.hpp"
 #include "credentials_test_server.hpp"
 #include "ivschat/percent_encoding.hpp"
 #include "ivschat/time_format.hpp"
@@ -28,31 +29,10 @@ using ivschat::test::http_request;
 using ivschat::test::http_response;
 using ivschat::test::make_response;
 
-struct outcome {
-    std::shared_ptr<const credentials> creds{};
-    std::string error{};
-    std::error_code code{};
-};
+using ivschat::test::credentials_outcome;
 
-outcome get(asio::io_context& ioc, ivschat::credentials_provider& p) {
-    outcome out;
-    bool done = false;
-    ivschat::async_get_credentials(p, ioc.get_executor(), [&](std::exception_ptr e, std::shared_ptr<const credentials> c) {
-        done = true;
-        out.creds = std::move(c);
-        if (!e) return;
-        try {
-            std::rethrow_exception(e);
-        } catch (const credentials_error& x) {
-            out.error = x.what();
-            out.code = x.code();
-        }
-    });
-    ioc.restart();
-    while (!done && ioc.run_one()) {
-    }
-    REQUIRE(done);
-    return out;
+credentials_outcome get(asio::io_context& ioc, ivschat::credentials_provider& p) {
+    return ivschat::test::get_credentials(ioc, p);
 }
 
 std::map<std::string, std::string> parse_form(std::string_view body) {

@@ -7,6 +7,7 @@
 #include <ivschat/sts_credentials_providers.hpp>
 
 #include "ivschat/config/config_text.hpp"
+#include "ivschat/credentials/named_answer_provider.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -15,19 +16,10 @@ namespace ivschat {
 
 namespace {
 
-// One fixed answer: a profile's keys, or why the profile gives none.
-class profile_answer_provider final : public immediate_credentials_provider {
-public:
-    profile_answer_provider(std::string name, answer a)
-        : immediate_credentials_provider(std::move(a)), name_(std::move(name)) {}
-    std::string name() const override { return name_; }
-
-private:
-    std::string name_;
-};
+using detail::named_answer_provider;
 
 std::shared_ptr<credentials_provider> failure(const std::string& who, credentials_errc code, const std::string& why) {
-    return std::make_shared<profile_answer_provider>(who, credentials_error(code, who + ": " + why));
+    return std::make_shared<named_answer_provider>(who, credentials_error(code, who + ": " + why));
 }
 
 std::string list_files(const profile_set& profiles) {
@@ -42,7 +34,7 @@ std::shared_ptr<credentials_provider> keys_provider(const profile& p, const std:
     auto secret = p.get("aws_secret_access_key");
     if (!id || !secret || id->empty() || secret->empty())
         return failure(who, credentials_errc::invalid, "needs both aws_access_key_id and aws_secret_access_key, with values");
-    return std::make_shared<profile_answer_provider>(
+    return std::make_shared<named_answer_provider>(
         who, credentials{.access_key_id = std::string(*id),
                          .secret_access_key = std::string(*secret),
                          .session_token = std::string(p.get("aws_session_token").value_or("")),

@@ -3,6 +3,7 @@
 
 #include "ivschat/config/config_text.hpp"
 #include "ivschat/credentials/credentials_parsers.hpp"
+#include "ivschat/credentials/named_answer_provider.hpp"
 #include "ivschat/credentials/token_file.hpp"
 #include "ivschat/credentials/url_fetch.hpp"
 #include "ivschat/percent_encoding.hpp"
@@ -83,17 +84,6 @@ asio::awaitable<credentials> call_sts(asio::any_io_executor executor, const endp
     co_return std::move(*answer.creds);
 }
 
-// Fails every call with one error: a source that is not configured.
-class failing_provider final : public immediate_credentials_provider {
-public:
-    failing_provider(std::string name, credentials_error error)
-        : immediate_credentials_provider(std::move(error)), name_(std::move(name)) {}
-    std::string name() const override { return name_; }
-
-private:
-    std::string name_;
-};
-
 }  // namespace
 
 web_identity_credentials_provider::web_identity_credentials_provider(web_identity_settings settings,
@@ -124,7 +114,7 @@ std::shared_ptr<credentials_provider> make_environment_web_identity_provider(con
     auto role_arn = env.get("AWS_ROLE_ARN");
     if (!token_file || !role_arn) {
         auto code = token_file || role_arn ? credentials_errc::invalid : credentials_errc::not_found;
-        return std::make_shared<failing_provider>(
+        return std::make_shared<detail::named_answer_provider>(
             "web identity", credentials_error(code, "web identity: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN must both be set" +
                                                          std::string(code == credentials_errc::not_found ? " (neither is)" : "")));
     }
