@@ -78,7 +78,8 @@ struct sts_options {
     /// else https://sts.<region>.amazonaws.com (regional, the SDKs' default
     /// sts_regional_endpoints).
     std::string endpoint_url{};
-    /// Each step of one request, and tries in all (transport errors and 5xx).
+    /// Each step of one request, and tries in all (transport errors and 5xx):
+    /// 3 attempts as the SDKs' standard retry mode; the timeout and delay are ours.
     std::chrono::milliseconds timeout = std::chrono::seconds{5};
     unsigned attempts = 3;
     std::chrono::milliseconds retry_delay = std::chrono::milliseconds{200};
@@ -91,8 +92,9 @@ struct sts_options {
 /// What the default chain and the profile provider pass to the providers
 /// they build.
 struct credentials_chain_options {
-    /// The region for STS (AssumeRole, web identity). Empty: the profile's
-    /// `region`, else AWS_REGION, else AWS_DEFAULT_REGION, else the global endpoint.
+    /// The region for STS (AssumeRole, web identity). Empty: AWS_REGION, else
+    /// AWS_DEFAULT_REGION, else the profile's `region`, else the global
+    /// endpoint. A client passes the region it resolved.
     std::string region{};
     sts_options sts{};
     process_credentials_options process{};

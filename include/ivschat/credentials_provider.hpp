@@ -239,9 +239,10 @@ private:
     std::atomic<std::size_t> answered_{0};
 };
 
-/// The default chain, in the order of the AWS SDKs (aws-sdk-go-v2
-/// config.resolveCredentialChain; the SDK reference guide's "Standardized
-/// credential providers"):
+/// The default chain, in the order of the AWS SDKs (botocore
+/// credentials.create_credential_resolver: environment, the profile's role,
+/// web identity, the profile's keys and credential_process, container,
+/// IMDS; here the profile's providers stay together):
 ///   1. environment variables (environment_credentials_provider)
 ///   2. the shared files' profile `profile_name` (profile_credentials_provider:
 ///      keys, role_arn, credential_process, web_identity_token_file)

@@ -38,6 +38,12 @@ namespace ivschat {
 ///   calls with the fetch's error, its message saying when the cached
 ///   credentials expired.
 ///
+/// Errors reach callers as credentials_error: an exception of another type
+/// from `fetch` becomes `unavailable` with its message.
+///
+/// Cancellation: a waiting call is not cancellable; it completes when the
+/// fetch does, which the providers' timeouts bound.
+///
 /// Lifetime: must be owned by a std::shared_ptr (a fetch in flight keeps the
 /// provider alive). Thread safety: every member function may be called
 /// concurrently from any thread.

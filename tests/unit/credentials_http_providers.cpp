@@ -114,6 +114,13 @@ TEST_CASE("container: an https FULL_URI with a verified certificate") {
                                   env, ivschat::container_credentials_options{.timeout = 1s, .attempts = 1, .ca_file = other_ca}));
     CHECK(untrusted.code == credentials_errc::unavailable);
     CHECK(untrusted.error.find("certificate verify failed") != std::string::npos);
+
+    // A bundle that cannot be read.
+    auto unreadable = get(ioc, *std::make_shared<ivschat::container_credentials_provider>(
+                                   env, ivschat::container_credentials_options{
+                                            .timeout = 1s, .attempts = 1, .ca_file = (dir.path() / "missing.pem").string()}));
+    CHECK(unreadable.code == credentials_errc::unavailable);
+    CHECK(unreadable.error.rfind("container endpoint " + server.url() + "/creds: ", 0) == 0);
 }
 
 TEST_CASE("container: which URLs are allowed; unset is not_found") {

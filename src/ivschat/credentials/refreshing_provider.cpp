@@ -22,6 +22,20 @@ void complete(boost::asio::any_io_executor executor, credentials_provider::compl
     asio::post(std::move(executor), asio::append(std::move(handler), std::move(error), std::move(creds)));
 }
 
+// Any other exception a fetch let through (a CA file OpenSSL cannot load,
+// memory) as a credentials_error naming the provider.
+std::exception_ptr as_credentials_error(std::exception_ptr error, const std::string& who) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const credentials_error&) {
+        return error;
+    } catch (const std::exception& e) {
+        return std::make_exception_ptr(credentials_error(credentials_errc::unavailable, who + ": " + e.what()));
+    } catch (...) {
+        return error;
+    }
+}
+
 // The fetch's error, completed with what expired: the code stays, so that a
 // chain still treats `not_found` as "move on".
 std::exception_ptr with_expiry_note(std::exception_ptr error, const std::string& who, const credentials* expired) {
@@ -31,8 +45,6 @@ std::exception_ptr with_expiry_note(std::exception_ptr error, const std::string&
         std::rethrow_exception(error);
     } catch (const credentials_error& e) {
         return std::make_exception_ptr(credentials_error(e.code(), e.what() + note));
-    } catch (const std::exception& e) {
-        return std::make_exception_ptr(credentials_error(credentials_errc::unavailable, e.what() + note));
     } catch (...) {
         return error;
     }
@@ -96,7 +108,8 @@ void refreshing_credentials_provider::start_fetch(asio::any_io_executor executor
 }
 
 void refreshing_credentials_provider::fetch_done(std::exception_ptr error, credentials fetched) {
-    if (!error && fetched.empty())
+    if (error) error = as_credentials_error(std::move(error), name());
+    else if (fetched.empty())
         error = std::make_exception_ptr(credentials_error(credentials_errc::invalid, name() + ": gave an empty access key id or secret"));
     std::shared_ptr<const credentials> answer;
     std::vector<waiter> waiters;
