@@ -2,6 +2,7 @@
 #include "support/emulator_fixture.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 namespace {
 
@@ -129,4 +130,70 @@ TEST_CASE("a full 503 outage: the retry quota caps the extra requests", "[client
         CHECK(attempts == calls + 35);
         CHECK(ratio < 1.2);
     });
+}
+
+// The server's clock 30 minutes ahead (the emulator allows 15): the first
+// attempt is refused as a stale signature, the client takes the offset from
+// the Date header and the retry, signed on the corrected clock, succeeds;
+// later calls are signed right the first time.
+TEST_CASE("clock skew reported by the service is corrected and the call retried", "[client][retry]") {
+    const auto offset = GENERATE(std::chrono::seconds(30min), -std::chrono::seconds(30min));
+    CAPTURE(offset.count());
+    emulator_fixture f({.tls = true, .clock_offset = offset});
+    f.run([&]() -> awaitable<void> {
+        auto options = f.options();
+        options.retry_strategy = quick_retries(3);
+        ivschat::client chat{f.ioc.get_executor(), options};
+        const ivschat::create_room_request create{};
+        ivschat::diagnostics diag;
+        auto [ec, room] = co_await chat.create_room(create, diag, asio::as_tuple(asio::use_awaitable));
+        CHECK_FALSE(ec);
+        REQUIRE(diag.attempts.size() == 2);
+        CHECK(diag.attempts[0].http_status == 403);
+        auto [again_ec, again] = co_await chat.create_room(create, diag, asio::as_tuple(asio::use_awaitable));
+        CHECK_FALSE(again_ec);
+        CHECK(diag.attempts.size() == 1);
+    });
+}
+
+// Sustained throttling of every request, one attempt per call, 16 callers
+// for 1.5 s: the standard strategy sends as fast as answers come back; the
+// adaptive one's rate limiter (docs/retries.md) slows sending down.
+TEST_CASE("adaptive mode slows its send rate under sustained throttling", "[client][retry]") {
+    int other_outcomes = 0;
+    const auto requests_sent = [&](ivschat::retry_mode mode) {
+        emulator_fixture f({.tls = true, .random_faults = {{{fault_kind::throttle}, 1.0}}});
+        f.run([&]() -> awaitable<void> {
+            auto options = f.options();
+            options.retry_strategy = ivschat::make_retry_strategy({.mode = mode, .max_attempts = 1});
+            ivschat::client chat{f.ioc.get_executor(), options};
+            const auto until = std::chrono::steady_clock::now() + 1500ms;
+            int running = 16;
+            asio::steady_timer all_done(f.ioc, asio::steady_timer::time_point::max());
+            for (int i = 0; i < 16; ++i) {
+                asio::co_spawn(
+                    f.ioc,
+                    [&]() -> awaitable<void> {
+                        const ivschat::create_room_request create{};
+                        while (std::chrono::steady_clock::now() < until) {
+                            ivschat::diagnostics diag;
+                            auto [ec, room] =
+                                co_await chat.create_room(create, diag, asio::as_tuple(asio::use_awaitable));
+                            if (ec != ivschat::error::throttling) ++other_outcomes;
+                        }
+                    },
+                    [&](std::exception_ptr) {
+                        if (--running == 0) all_done.cancel();
+                    });
+            }
+            co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+        });
+        return f.server.faults().applied(fault_kind::throttle);
+    };
+    const auto standard = requests_sent(ivschat::retry_mode::standard);
+    const auto adaptive = requests_sent(ivschat::retry_mode::adaptive);
+    INFO("requests in 1.5 s: standard " << standard << ", adaptive " << adaptive);
+    CHECK(other_outcomes == 0);
+    CHECK(standard > 200);
+    CHECK(adaptive * 10 < standard);
 }

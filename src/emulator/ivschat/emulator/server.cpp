@@ -232,7 +232,7 @@ private:
     void on_read(beast::error_code ec) {
         idle_ = false;
         auto& handler = owner_->handler;
-        const auto now = std::chrono::system_clock::now();
+        const auto now = std::chrono::system_clock::now() + owner_->options.clock_offset;
         if (ec == http::error::body_limit) {
             plan_ = handler.reject(413, "ValidationException",
                                    "The request body exceeds the limit of " +

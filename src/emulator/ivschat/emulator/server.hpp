@@ -40,6 +40,10 @@ struct server_options {
     /// Keys whose signatures are accepted; empty means example_credentials().
     std::vector<credentials> keys{};
     std::chrono::seconds allowed_skew = std::chrono::minutes(15);
+    /// The server's clock runs this far ahead of the system clock (negative:
+    /// behind), for the signature time check and the Date header: how tests
+    /// make a client's clock look skewed.
+    std::chrono::seconds clock_offset{};
     /// Requests with a larger body are refused with 413 (the largest valid
     /// request is a few tens of kilobytes).
     std::size_t max_body_bytes = 1024 * 1024;
