@@ -33,6 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto now = std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 365 * 56);
     attempt_outcome outcome = attempt_outcome::service_failure(status, info.error_type);
     outcome.clock_skew_corrected = skew.on_service_error(info.error_type, date, now);
+    // The next request is signed at the corrected time.
+    if (skew.corrected(now) - now != skew.offset()) std::abort();
     const failure_kind kind = classify(outcome);
     if (kind == failure_kind::none) std::abort();  // a service error is never a success
     // Only a skew error with a usable Date corrects the clock, and a corrected
