@@ -264,9 +264,13 @@ run_round() {
       run_client boto3 "$round" "$results_jsonl" "$python" -s "$peers_dir/python/bench_boto3.py" \
         "${common_args[@]}" --requests "$REQUESTS_BOTO3" ;;
     ivschat)
+      # Both threading modes: the default (a strand, safe for an io_context run by several
+      # threads) and pool.thread_safe = false (straight on the one thread's io_context, like wrk -t1).
       have_ivschat_bench || return 0
       run_client ivschat-bench "$round" "$results_jsonl" "$IVSCHAT_BENCH" "${ivschat_args[@]}" \
-        --concurrency "$CONCURRENCY" ;;
+        --concurrency "$CONCURRENCY"
+      run_client ivschat-bench-one-thread "$round" "$results_jsonl" "$IVSCHAT_BENCH" "${ivschat_args[@]}" \
+        --concurrency "$CONCURRENCY" --thread-safe 0 ;;
   esac
 }
 

@@ -147,14 +147,17 @@ boost::asio::awaitable<boost::system::error_code> warm_up(std::shared_ptr<client
 /// leaves the pool consistent.
 ///
 /// Executor: calls run on a strand of the executor given at construction
-/// and complete on the completion handler's associated executor.
+/// (on that executor itself with `pool.thread_safe = false`) and complete on
+/// the completion handler's associated executor.
 ///
 /// Thread safety: a client may be shared by any number of coroutines and
-/// threads; its state lives on its strand. The request and diagnostics
-/// objects belong to one call until it completes.
+/// threads; its state lives on its strand. With `pool.thread_safe = false`
+/// it must be used from the one thread that runs its executor. The request
+/// and diagnostics objects belong to one call until it completes.
 ///
 /// Lifetime: the client may be destroyed while calls are in flight; they
-/// keep its state alive and complete. The io_context must outlive them.
+/// keep its state alive and complete with operation_aborted (see close()).
+/// The io_context must outlive them.
 class client {
 public:
     using executor_type = boost::asio::any_io_executor;
@@ -168,6 +171,9 @@ public:
     client(client&&) noexcept;
     client& operator=(client&&) noexcept;
 
+    /// The executor calls run on: the client's strand, or the executor given
+    /// at construction with `pool.thread_safe = false`.
+    const executor_type& get_executor() const noexcept;
     /// The effective configuration (region, endpoint, retry settings, ...).
     const resolved_config& config() const noexcept;
     /// Counters of the connection pool.
@@ -179,12 +185,15 @@ public:
     /// Opens `n` connections ahead of a burst. Completion signature: void(error_code).
     template <class Token = boost::asio::use_awaitable_t<>>
     auto warm_up(std::size_t n, Token&& token = {}) {
-        return detail::async_spawn<void(boost::system::error_code)>(strand(), detail::warm_up(core_, n),
+        return detail::async_spawn<void(boost::system::error_code)>(get_executor(), detail::warm_up(core_, n),
                                                                     std::forward<Token>(token));
     }
 
-    /// Closes idle pooled connections and fails new calls with
-    /// operation_aborted. Calls in flight finish their current attempt.
+    /// Shuts the client down: closes its pooled connections, and calls in
+    /// flight (waiting for a connection, in an exchange or in a backoff wait)
+    /// and new calls complete with operation_aborted. Any thread; the
+    /// destructor does the same. A call fetching credentials completes when
+    /// the fetch does.
     void close();
 
     /// Any operation by its request type.
@@ -192,13 +201,13 @@ public:
     auto call(Request request, Token&& token = {}) {
         using response = typename operation_traits<Request>::response;
         return detail::async_spawn<void(std::exception_ptr, response)>(
-            strand(), detail::throwing_call<Request>(core_, std::move(request)), std::forward<Token>(token));
+            get_executor(), detail::throwing_call<Request>(core_, std::move(request)), std::forward<Token>(token));
     }
     template <class Request, class Token = boost::asio::use_awaitable_t<>>
     auto call(Request request, diagnostics& diag, Token&& token = {}) {
         using response = typename operation_traits<Request>::response;
         return detail::async_spawn<void(boost::system::error_code, response)>(
-            strand(), detail::checked_call<Request>(core_, std::move(request), diag), std::forward<Token>(token));
+            get_executor(), detail::checked_call<Request>(core_, std::move(request), diag), std::forward<Token>(token));
     }
 
 #define IVSCHAT_CLIENT_OPERATION(function, request_type)                                       \
@@ -231,8 +240,6 @@ public:
 #undef IVSCHAT_CLIENT_OPERATION
 
 private:
-    const executor_type& strand() const noexcept;
-
     std::shared_ptr<detail::client_core> core_;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <ivschat/credentials.hpp>
+#include <ivschat/credentials_options.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -31,8 +32,12 @@ enum class credentials_errc {
     /// A chain stops here: falling through to another identity would surprise.
     invalid,
     /// The source asks for a mechanism this build does not provide (a profile
-    /// with role_arn, credential_process or SSO). A chain stops here.
+    /// with SSO). A chain stops here.
     unsupported,
+    /// The source is configured but could not give credentials now: its
+    /// endpoint or process failed, timed out or answered something malformed.
+    /// A chain stops here.
+    unavailable,
 };
 
 const std::error_category& credentials_category() noexcept;
@@ -71,10 +76,10 @@ private:
 ///   object until its credentials change, so a signing-key cache can tell
 ///   new credentials by comparing pointers.
 /// - `async_get(executor, handler)` obtains credentials, doing whatever I/O
-///   the source needs (none for the providers in this header; the HTTP,
-///   process and STS providers fetch asynchronously on `executor` without
-///   blocking it). Use `async_get_credentials` to call it with any completion
-///   token.
+///   the source needs (none for static, environment and profile keys; the
+///   credential_process, container, IMDS and STS providers fetch
+///   asynchronously on `executor` without blocking it). Use
+///   `async_get_credentials` to call it with any completion token.
 ///
 /// Completion signature: `void(std::exception_ptr, std::shared_ptr<const credentials>)`.
 /// On success the exception_ptr is null and the pointer non-null; on failure
@@ -92,14 +97,12 @@ private:
 /// Thread safety: `cached()` and `async_get` may be called concurrently from
 /// any threads.
 ///
-/// Writing a provider that fetches (container, IMDS, STS, credential_process):
-/// keep the current snapshot in a `std::atomic<std::shared_ptr<const credentials>>`
-/// (or behind the provider's strand) and return it from `cached()` while it is
-/// further than the refresh margin from its expiration; in `async_get`, start
-/// one fetch on `executor` (or join the one in flight) and complete every
-/// waiting handler with its result, keeping a still-valid snapshot on failure.
-/// Fail with `not_found` when the source is simply absent, so that a chain
-/// moves on.
+/// Writing a provider that fetches: derive from refreshing_credentials_provider
+/// (refreshing_credentials_provider.hpp) and implement its `fetch`; it keeps
+/// the snapshot, returns it from `cached()` while it is further than the
+/// refresh margin from its expiration, shares one fetch among all waiting
+/// calls and keeps a still-valid snapshot on failure. Fail with `not_found`
+/// when the source is simply absent, so that a chain moves on.
 class credentials_provider {
 public:
     using completion_signature = void(std::exception_ptr, std::shared_ptr<const credentials>);
@@ -166,19 +169,48 @@ public:
     std::string name() const override { return "environment"; }
 };
 
-/// The keys aws_access_key_id, aws_secret_access_key and aws_session_token of
-/// one profile of the shared files (the credentials file's values override
-/// the config file's). A profile that does not exist or has no keys is
-/// `not_found`; a key id without a secret (or the reverse) is `invalid`; a
-/// profile that configures role_arn, credential_process or SSO instead of keys
-/// is `unsupported` until those providers exist (issue 9).
-class profile_credentials_provider final : public immediate_credentials_provider {
+/// The credentials one profile of the shared files configures, by the
+/// provider the profile calls for (the credentials file's values override
+/// the config file's):
+///
+/// - `role_arn`: AssumeRole (assume_role_credentials_provider) with the
+///   credentials of `source_profile` (its keys when it has them, else what it
+///   configures, recursively; a loop is `invalid`) or of `credential_source`
+///   (Environment, Ec2InstanceMetadata, EcsContainer); with
+///   `web_identity_token_file` instead, AssumeRoleWithWebIdentity. Also read:
+///   role_session_name, external_id, duration_seconds, region.
+/// - `aws_access_key_id` / `aws_secret_access_key` / `aws_session_token`.
+/// - `credential_process` (process_credentials_provider); keys beat it, as
+///   in botocore's chain.
+/// - SSO (`sso_session`, `sso_start_url`): `unsupported`, not provided by
+///   this library.
+/// A profile that does not exist or configures none of these is
+/// `not_found`; a key id without a secret (or the reverse), or a role
+/// without a source, is `invalid`.
+///
+/// The choice is made at construction; `cached()` and `async_get` are those
+/// of the provider chosen.
+class profile_credentials_provider final : public credentials_provider {
 public:
+    /// Reads variables (for credential_source, the STS endpoint, the region)
+    /// from `env`, at construction.
+    profile_credentials_provider(const profile_set& profiles, std::string profile_name, const environment& env,
+                                 const credentials_chain_options& options = {});
+    /// As above with no environment variables.
     profile_credentials_provider(const profile_set& profiles, std::string profile_name);
+
     std::string name() const override { return "profile \"" + profile_name_ + "\""; }
+    std::shared_ptr<const credentials> cached() const noexcept override { return selected_->cached(); }
+    void async_get(boost::asio::any_io_executor executor, completion_handler handler) override {
+        selected_->async_get(std::move(executor), std::move(handler));
+    }
+
+    /// The provider the profile calls for, e.g. to look at its name().
+    const std::shared_ptr<credentials_provider>& selected() const noexcept { return selected_; }
 
 private:
     std::string profile_name_;
+    std::shared_ptr<credentials_provider> selected_;
 };
 
 /// Asks its providers in order and gives the first credentials found. A
@@ -207,16 +239,21 @@ private:
     std::atomic<std::size_t> answered_{0};
 };
 
-/// The default chain, in the order of the AWS SDKs:
+/// The default chain, in the order of the AWS SDKs (botocore
+/// credentials.create_credential_resolver: environment, the profile's role,
+/// web identity, the profile's keys and credential_process, container,
+/// IMDS; here the profile's providers stay together):
 ///   1. environment variables (environment_credentials_provider)
-///   2. the shared files' profile `profile_name` (profile_credentials_provider;
-///      its role_arn / credential_process variants come with issue 9)
-///   3. web identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN)   - issue 9
-///   4. container endpoint (AWS_CONTAINER_CREDENTIALS_*_URI)        - issue 9
-///   5. EC2 instance metadata (IMDSv2)                              - issue 9
+///   2. the shared files' profile `profile_name` (profile_credentials_provider:
+///      keys, role_arn, credential_process, web_identity_token_file)
+///   3. web identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN)
+///   4. container endpoint (AWS_CONTAINER_CREDENTIALS_*_URI)
+///   5. EC2 instance metadata, IMDSv2 (off with AWS_EC2_METADATA_DISABLED=true)
+/// The fetching providers cache and refresh (refreshing_credentials_provider).
 /// Variables are read now, from `env`; `profiles` are the already loaded shared files.
 std::shared_ptr<credentials_provider_chain> make_default_credentials_chain(const environment& env,
                                                                            const profile_set& profiles,
-                                                                           std::string profile_name);
+                                                                           std::string profile_name,
+                                                                           const credentials_chain_options& options = {});
 
 }  // namespace ivschat

@@ -27,6 +27,13 @@ struct pool_options {
     /// An idle connection older than this is closed. The AWS SDK for Java v2
     /// default (SdkHttpConfigurationOption.CONNECTION_MAX_IDLE_TIMEOUT).
     std::chrono::milliseconds idle_timeout = std::chrono::seconds{60};
+    /// An idle connection reused after at least this long is first checked
+    /// for a close by the server (one non-blocking peek at its socket);
+    /// connections reused sooner are not, and async_send's stale-connection
+    /// rule covers a close that races with reuse. Zero checks every reuse.
+    /// Apache HttpClient's default (PoolingHttpClientConnectionManager
+    /// validateAfterInactivity, 2 s).
+    std::chrono::milliseconds validate_after_idle = std::chrono::seconds{2};
     /// Exchanges per connection before it is closed instead of reused;
     /// 0 means no limit.
     std::size_t max_requests_per_connection = 0;
@@ -45,6 +52,15 @@ struct pool_options {
     /// A response body larger than this fails with
     /// transport_errc::response_too_large before it is buffered.
     std::size_t max_response_body = 1024 * 1024;
+    /// The pool (and a client's calls, which run on the pool's executor)
+    /// works on a strand it makes from the executor it is given, so that it
+    /// may be used from any thread and on an io_context run by several
+    /// threads. false: it works directly on the given executor, which must
+    /// then run one handler at a time (an io_context run by one thread, the
+    /// common one-io_context-per-thread server, or a strand of the caller's);
+    /// this saves a strand dispatch on every I/O completion. Boost.MySQL's
+    /// connection_pool has the same switch (pool_params::thread_safe).
+    bool thread_safe = true;
     /// TLS only: verify the server's certificate chain and host name.
     bool verify_peer = true;
     /// TLS only: a PEM file of trusted CAs (what AWS_CA_BUNDLE names). Empty:

@@ -55,6 +55,9 @@ constexpr const char* usage = R"(usage: ivschat-bench (--endpoint-url URL | --em
   --connections K        pool size, max connections (default 64)
   --warmup W             uncounted calls before measuring (default: C)
   --duration S           stop measuring after S seconds (or N calls, first reached)
+  --thread-safe 1|0      1 (default): the client on its strand, as a client shared by
+                         threads; 0: pool.thread_safe = false, straight on the one
+                         thread's io_context
   --help                 this text
 
 Credentials and region come from the usual chain (AWS_ACCESS_KEY_ID, AWS_REGION, ...);
@@ -71,6 +74,7 @@ struct options {
     std::string operation = "create-chat-token";
     std::string room_arn{};
     bool emulator = false;
+    bool thread_safe = true;
     std::size_t requests = 10000;
     bool requests_given = false;
     std::size_t concurrency = 64;
@@ -127,6 +131,9 @@ options parse_options(int argc, char** argv) {
             o.warmup = parse_number<std::size_t>(flag, value);
         } else if (flag == "--duration") {
             o.duration_s = parse_number<double>(flag, value);
+        } else if (flag == "--thread-safe") {
+            if (value != "0" && value != "1") fail("--thread-safe takes 1 or 0");
+            o.thread_safe = value == "1";
         } else {
             fail("unknown option " + std::string(flag));
         }
@@ -319,12 +326,12 @@ void print_result(const options& o, measurement& m) {
     const double per_call = calls ? 1.0 / static_cast<double>(calls) : 0.0;
     std::printf(
         "{\"client\":\"ivschat-cpp\",\"version\":\"%s\",\"operation\":\"%s\",\"requests\":%zu,\"concurrency\":%zu,"
-        "\"connections\":%zu,\"warmup\":%zu,\"wall_s\":%.6f,\"req_per_s\":%.1f,\"cpu_user_s\":%.6f,\"cpu_sys_s\":%.6f,"
+        "\"connections\":%zu,\"thread_safe\":%s,\"warmup\":%zu,\"wall_s\":%.6f,\"req_per_s\":%.1f,\"cpu_user_s\":%.6f,\"cpu_sys_s\":%.6f,"
         "\"cpu_us_per_req\":%.3f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
         "\"peak_rss_mb\":%.2f,\"errors\":%zu,\"connections_opened\":%llu,\"connections_opened_measured_phase\":%llu,"
         "\"allocs_per_req\":%.2f}\n",
         IVSCHAT_BENCH_VERSION, o.operation.c_str(), calls, o.concurrency, o.connections,
-        o.warmup.value_or(o.concurrency), wall_s, wall_s > 0 ? static_cast<double>(calls) / wall_s : 0.0, user_s, sys_s,
+        o.thread_safe ? "true" : "false", o.warmup.value_or(o.concurrency), wall_s, wall_s > 0 ? static_cast<double>(calls) / wall_s : 0.0, user_s, sys_s,
         (user_s + sys_s) * 1e6 * per_call, percentile(latencies, 0.50), percentile(latencies, 0.90),
         percentile(latencies, 0.99), latencies.empty() ? 0.0 : latencies.back(),
         static_cast<double>(m.usage_after.ru_maxrss) / 1024.0, m.measured.errors,
@@ -383,7 +390,8 @@ int run(options o) {
         o.ca_bundle = emulator->ca_bundle();
     }
     asio::io_context ioc(1);
-    ivschat::client_options client_options{.endpoint_url = o.endpoint_url, .pool = {.max_connections = o.connections}};
+    ivschat::client_options client_options{.endpoint_url = o.endpoint_url, .pool = {.max_connections = o.connections,
+                                                               .thread_safe = o.thread_safe}};
     if (!o.ca_bundle.empty()) client_options.ca_bundle = o.ca_bundle;
     if (o.emulator && !std::getenv("AWS_ACCESS_KEY_ID")) {
         // The emulator's default accepted key (ivschat-emulator --help).

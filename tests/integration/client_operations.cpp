@@ -270,11 +270,17 @@ TEST_CASE("the non-throwing form reports service errors and metadata", "[client]
 }
 
 TEST_CASE("many coroutines share one client and its pool", "[client][emulator]") {
+    // Without thread safety the client runs on the io_context's executor
+    // itself (one thread runs it here), with it on a strand of its own.
+    const bool thread_safe = GENERATE(true, false);
+    CAPTURE(thread_safe);
     emulator_fixture f;
     f.run([&]() -> awaitable<void> {
         auto options = f.options();
         options.pool.max_connections = 8;
+        options.pool.thread_safe = thread_safe;
         ivschat::client chat{f.ioc.get_executor(), options};
+        CHECK((chat.get_executor() == asio::any_io_executor(f.ioc.get_executor())) == !thread_safe);
         const ivschat::create_room_request create_room6{};
         const std::string room_arn = (co_await chat.create_room(create_room6)).arn.value();
 

@@ -160,10 +160,16 @@ TEST_CASE("transport: idle connections are evicted after the idle timeout") {
     CHECK(server.connections_accepted() == 2);
 }
 
+// A server closing an idle connection: found by the peek before reuse once
+// the connection was idle validate_after_idle or longer, else by the failed
+// exchange, which goes out again on a new connection.
 TEST_CASE("transport: a connection the server closed while idle is not used") {
+    const bool validated = GENERATE(true, false);
+    CAPTURE(validated);
     test_server server(false);
     asio::io_context ioc;
-    connection_pool pool(ioc.get_executor(), plain(server));
+    connection_pool pool(ioc.get_executor(), plain(server),
+                         {.validate_after_idle = validated ? 0ms : std::chrono::milliseconds{60s}});
     run(ioc, [&]() -> asio::awaitable<void> {
         response res;
         error_code ec;
@@ -179,8 +185,8 @@ TEST_CASE("transport: a connection the server closed while idle is not used") {
     });
     const auto c = pool.counters();
     CHECK(c.connections_opened == 2);
-    CHECK(c.connections_evicted == 1);
-    CHECK(c.stale_retries == 0);
+    CHECK(c.connections_evicted == (validated ? 1 : 0));
+    CHECK(c.stale_retries == (validated ? 0 : 1));
 }
 
 TEST_CASE("transport: a reused connection closed before the response is retried once, fresh") {
@@ -295,6 +301,35 @@ TEST_CASE("transport: an exchange past its timeout fails and loses its connectio
         CHECK(ec == transport_errc::exchange_timeout);
         CHECK(pool.counters().live_connections == 0);
     });
+}
+
+TEST_CASE("transport: closing the pool ends an exchange in flight and fails waiters") {
+    test_server server(false);
+    server.set_behaviour(behaviour::delay_response);
+    server.set_delay(2s);
+    asio::io_context ioc;
+    connection_pool pool(ioc.get_executor(), plain(server), {.max_connections = 1});
+    error_code in_exchange, waiting;
+    response responses[2];
+    int done = 0;
+    const auto started = std::chrono::steady_clock::now();
+    for (error_code* result : {&in_exchange, &waiting}) {
+        asio::co_spawn(ioc, send(pool, responses[result == &waiting]), [&, result](std::exception_ptr, error_code ec) {
+            *result = ec;
+            ++done;
+        });
+    }
+    asio::steady_timer timer(ioc, 100ms);
+    timer.async_wait([&](error_code) {
+        CHECK(pool.counters().waiting_callers == 1);
+        pool.close();
+    });
+    ioc.run();
+    CHECK(done == 2);
+    CHECK(std::chrono::steady_clock::now() - started < 1s);
+    CHECK(in_exchange);
+    CHECK(waiting == transport_errc::pool_closed);
+    CHECK(pool.counters().live_connections == 0);
 }
 
 TEST_CASE("transport: cancelling a send with || of a timer aborts it and discards the connection") {

@@ -304,7 +304,9 @@ TEST_CASE("credentials: a given provider, static credentials, else the default c
     REQUIRE(c.credentials_provider->cached());
     CHECK(c.credentials_provider->cached()->access_key_id == "STATIC");
     c = resolve_config({}, h.env());
-    CHECK(c.credentials_provider->name() == "chain(environment, profile \"default\")");
+    CHECK(c.credentials_provider->name() ==
+          "chain(environment, profile \"default\", web identity, container endpoint, "
+          "EC2 instance metadata at http://169.254.169.254)");
     CHECK(error_of({.static_credentials = ivschat::credentials{}}, h.env()) ==
           "config_options::static_credentials has an empty access key id or secret access key");
     // The files read once are kept for later providers.

@@ -141,7 +141,7 @@ TEST_CASE("profile provider: keys from either file, the credentials file winning
     CHECK(both.cached()->secret_access_key == "CONFIG_SECRET");
 }
 
-TEST_CASE("profile provider: missing profile, no keys, half keys, unsupported mechanisms") {
+TEST_CASE("profile provider: missing profile, no keys, half keys, role without source, SSO") {
     using ivschat::profile_credentials_provider;
     auto set = profiles(
         "[profile nokeys]\nregion = us-west-2\n"
@@ -162,20 +162,19 @@ TEST_CASE("profile provider: missing profile, no keys, half keys, unsupported me
     };
     check("ghost", credentials_errc::not_found, "profile \"ghost\": not found in /h/.aws/config or /h/.aws/credentials");
     check("nokeys", credentials_errc::not_found,
-          "profile \"nokeys\": has no aws_access_key_id and aws_secret_access_key (in /h/.aws/config or "
-          "/h/.aws/credentials)");
+          "profile \"nokeys\": has no aws_access_key_id and aws_secret_access_key, role_arn or credential_process "
+          "(in /h/.aws/config or /h/.aws/credentials)");
     check("half", credentials_errc::invalid,
           "profile \"half\": needs both aws_access_key_id and aws_secret_access_key, with values");
     check("empty_secret", credentials_errc::invalid,
           "profile \"empty_secret\": needs both aws_access_key_id and aws_secret_access_key, with values");
-    check("role", credentials_errc::unsupported,
-          "profile \"role\": uses role_arn, which this version of the library does not support");
-    check("process", credentials_errc::unsupported,
-          "profile \"process\": uses credential_process, which this version of the library does not support");
+    check("role", credentials_errc::invalid,
+          "profile \"role\": its source_profile \"base\" is not in /h/.aws/config or /h/.aws/credentials");
     check("sso", credentials_errc::unsupported,
-          "profile \"sso\": uses sso_session, which this version of the library does not support");
-    check("web", credentials_errc::unsupported,
-          "profile \"web\": uses web_identity_token_file, which this version of the library does not support");
+          "profile \"sso\": uses SSO (sso_session), which this library does not support");
+    check("web", credentials_errc::invalid, "profile \"web\": has web_identity_token_file but no role_arn");
+    // credential_process runs the command (tests/unit/credentials_process.cpp).
+    CHECK(profile_credentials_provider(set, "process").selected()->name() == "credential_process of profile \"process\"");
     // Keys beat credential_process, as in botocore's chain.
     CHECK(profile_credentials_provider(set, "process_and_keys").cached()->access_key_id == "A");
     // No files at all.
@@ -212,17 +211,21 @@ TEST_CASE("default chain: environment first, then the profile") {
     auto profile_only = ivschat::make_default_credentials_chain(environment::from_map({}), set, "default");
     CHECK(get(*profile_only).creds->access_key_id == "PROFILE");
     CHECK(profile_only->cached()->access_key_id == "PROFILE");
-    CHECK(profile_only->providers().size() == 2);
+    CHECK(profile_only->providers().size() == 5);
 }
 
 TEST_CASE("default chain: nothing found lists what was tried; other errors stop the walk") {
     auto set = profiles("", "[default]\naws_access_key_id = PROFILE\naws_secret_access_key = S\n");
-    auto nothing = ivschat::make_default_credentials_chain(environment::from_map({}), set, "dev");
+    auto nothing = ivschat::make_default_credentials_chain(
+        environment::from_map({{"AWS_EC2_METADATA_DISABLED", "true"}}), set, "dev");
     auto [code, message] = failure(*nothing);
     CHECK(code == credentials_errc::not_found);
     CHECK(message ==
           "no credentials found; tried environment: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set; "
-          "profile \"dev\": not found in /h/.aws/config or /h/.aws/credentials");
+          "profile \"dev\": not found in /h/.aws/config or /h/.aws/credentials; "
+          "web identity: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN must both be set (neither is); "
+          "container endpoint: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI are "
+          "not set; EC2 instance metadata: disabled by AWS_EC2_METADATA_DISABLED");
     CHECK_FALSE(nothing->cached());
 
     // A half-configured environment must not silently fall through to the profile.
@@ -258,7 +261,8 @@ TEST_CASE("completion tokens: use_awaitable, use_future, deferred, as_tuple, a s
     asio::io_context ioc;
     auto ok = ivschat::make_default_credentials_chain(
         environment::from_map({{"AWS_ACCESS_KEY_ID", "ENV"}, {"AWS_SECRET_ACCESS_KEY", "S"}}), profile_set{}, "default");
-    auto none = ivschat::make_default_credentials_chain(environment::from_map({}), profile_set{}, "default");
+    auto none = ivschat::make_default_credentials_chain(environment::from_map({{"AWS_EC2_METADATA_DISABLED", "true"}}),
+                                                         profile_set{}, "default");
 
     std::string awaited, thrown;
     asio::co_spawn(

@@ -61,6 +61,9 @@ TEST_CASE("http: request heads that would break framing are refused") {
     const header_field length[] = {{"content-length", "5"}};
     const header_field chunked[] = {{"Transfer-Encoding", "chunked"}};
     const header_field tab_value[] = {{"X-A", "a\tb"}};
+    const header_field nul_value[] = {{"X-A", std::string_view("a\0b", 3)}};
+    const header_field del_value[] = {{"X-A", "a\x7f"}};
+    const header_field utf8_value[] = {{"X-A", "caf\xc3\xa9"}};
     CHECK(refused({.method = "", .target = "/"}));
     CHECK(refused({.method = "GE T", .target = "/"}));
     CHECK(refused({.method = "GET", .target = ""}));
@@ -70,7 +73,11 @@ TEST_CASE("http: request heads that would break framing are refused") {
     CHECK(refused({.method = "GET", .target = "/", .headers = bad_name}));
     CHECK(refused({.method = "GET", .target = "/", .headers = length}));
     CHECK(refused({.method = "GET", .target = "/", .headers = chunked}));
+    CHECK(refused({.method = "GET", .target = "/a\tb"}));
+    CHECK(refused({.method = "GET", .target = "/", .headers = nul_value}));
+    CHECK(refused({.method = "GET", .target = "/", .headers = del_value}));
     CHECK_FALSE(refused({.method = "GET", .target = "/", .headers = tab_value}));
+    CHECK_FALSE(refused({.method = "GET", .target = "/", .headers = utf8_value}));
 }
 
 TEST_CASE("http: a Content-Length response keeps status, the AWS headers and the body") {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associator.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -7,14 +8,22 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/recycling_allocator.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <exception>
 #include <memory>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 
 namespace ivschat::detail {
+
+template <class T>
+struct is_error_code_tuple : std::false_type {};
+template <class... T>
+struct is_error_code_tuple<std::tuple<boost::system::error_code, T...>> : std::true_type {};
 
 /// The cancellation signal of one spawned operation, shared by the
 /// operation and any cancellation still on its way to the operation's
@@ -69,7 +78,7 @@ struct spawned_completion {
 };
 
 template <class Signature, class Executor, class Awaitable, class Token>
-auto async_spawn(const Executor& ex, Awaitable operation, Token&& token) {
+auto spawn_operation(const Executor& ex, Awaitable operation, Token&& token) {
     return boost::asio::async_initiate<Token, Signature>(
         [ex](auto handler, Awaitable op) {
             using handler_type = decltype(handler);
@@ -87,6 +96,51 @@ auto async_spawn(const Executor& ex, Awaitable operation, Token&& token) {
                     inner_slot, spawned_completion<handler_type>{std::move(handler), std::move(state)}));
         },
         token, std::move(operation));
+}
+
+/// A coroutine that already runs on `ex` awaits `operation` inline: no
+/// second coroutine thread, no completion posted back. The operation may
+/// change this_coro::throw_if_cancelled; the caller's setting is restored.
+/// Any other caller gets it spawned on `ex`.
+template <class Signature, class Executor, class Awaitable, class Token>
+auto await_on(Executor ex, Awaitable operation, Token token)
+    -> boost::asio::awaitable<typename Awaitable::value_type> {
+    if (co_await boost::asio::this_coro::executor != ex) {
+        co_return co_await spawn_operation<Signature>(ex, std::move(operation), token);
+    }
+    const bool throw_if_cancelled = co_await boost::asio::this_coro::throw_if_cancelled();
+    std::exception_ptr failure;
+    try {
+        auto result = co_await std::move(operation);
+        co_await boost::asio::this_coro::throw_if_cancelled(throw_if_cancelled);
+        co_return result;
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    co_await boost::asio::this_coro::throw_if_cancelled(throw_if_cancelled);
+    std::rethrow_exception(failure);
+}
+
+/// Runs `operation` on `ex` as an asynchronous operation with completion
+/// signature `Signature`, for any completion token (see spawned_completion).
+/// Where a coroutine awaits the operation's own result type (use_awaitable
+/// for an awaitable of T completing with (exception_ptr, T); as_tuple of
+/// use_awaitable for an awaitable of tuple<error_code, T...>), it goes
+/// through await_on.
+template <class Signature, class Executor, class Awaitable, class Token>
+auto async_spawn(const Executor& ex, Awaitable operation, Token&& token) {
+    using token_type = std::decay_t<Token>;
+    using value_type = typename Awaitable::value_type;
+    using use_awaitable_type = boost::asio::use_awaitable_t<Executor>;
+    constexpr bool throwing = std::is_same_v<token_type, use_awaitable_type> &&
+                              std::is_same_v<Signature, void(std::exception_ptr, value_type)>;
+    constexpr bool as_tuple = std::is_same_v<token_type, boost::asio::as_tuple_t<use_awaitable_type>> &&
+                              is_error_code_tuple<value_type>::value;
+    if constexpr (throwing || as_tuple) {
+        return await_on<Signature>(ex, std::move(operation), token);
+    } else {
+        return spawn_operation<Signature>(ex, std::move(operation), std::forward<Token>(token));
+    }
 }
 
 }  // namespace ivschat::detail

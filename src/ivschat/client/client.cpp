@@ -10,10 +10,12 @@
 #include <ivschat/sigv4.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/intrusive/list.hpp>
 
 #include <array>
 #include <atomic>
@@ -71,21 +73,27 @@ config_options config_from(const client_options& o) {
 
 }  // namespace
 
+// A call's backoff timer, listed on its client so that close() can cancel it.
+struct backoff_timer
+    : boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
+    asio::steady_timer timer;
+};
+
 class client_core {
 public:
     client_core(const asio::any_io_executor& ex, client_options options)
-        : strand(http::make_strand_executor(ex)),
-          config(resolve_config(config_from(options), options.environment ? *options.environment : environment::process())),
+        : config(resolve_config(config_from(options), options.environment ? *options.environment : environment::process())),
           signer({.region = config.region, .service = "ivschat"}),
           options(std::move(options)) {
         auto pool_settings = this->options.pool;
         if (pool_settings.ca_file.empty() && config.ca_bundle) pool_settings.ca_file = *config.ca_bundle;
         const auto& url = config.endpoint;
-        // The pool makes its own strand from the caller's executor: a strand
-        // of a strand would be a type-erased executor too large for
-        // any_io_executor's small buffer, allocating on every copy.
-        pool = std::make_shared<http::connection_pool>(
+        auto made = std::make_shared<http::connection_pool>(
             ex, http::endpoint{.tls = url.uses_tls(), .host = url.host, .port = url.port}, std::move(pool_settings));
+        // Calls run on the pool's strand: signing, the pool's bookkeeping and
+        // the connection's I/O then follow each other without a strand hop.
+        strand = made->executor();
+        pool = std::move(made);
         base_path = url.path;
         while (!base_path.empty() && base_path.back() == '/') base_path.pop_back();
         retry = this->options.retry_strategy;
@@ -118,6 +126,10 @@ public:
     clock_skew skew;
     std::function<void(std::string_view, const diagnostics&)> hook;
     std::vector<std::unique_ptr<call_buffers>> idle_buffers;
+    // On the strand only: set by close(), which cancels the backoff timers
+    // of the calls in flight and closes the pool under their exchanges.
+    bool closed = false;
+    boost::intrusive::list<backoff_timer, boost::intrusive::constant_time_size<false>> backoff_timers;
 };
 
 namespace {
@@ -158,11 +170,11 @@ asio::awaitable<error_code> send_attempt(http::connection_pool& pool, const http
                                          std::optional<steady_clock::duration> limit) {
     using namespace asio::experimental::awaitable_operators;
     if (!limit) {
-        auto [ec] = co_await http::async_send(pool, req, res, use_tuple);
+        auto [ec] = co_await pool.send(req, res);
         co_return ec;
     }
     asio::steady_timer timer(co_await asio::this_coro::executor, *limit);
-    auto winner = co_await (http::async_send(pool, req, res, use_tuple) || timer.async_wait(use_tuple));
+    auto winner = co_await (pool.send(req, res) || timer.async_wait(use_tuple));
     if (winner.index() == 1) co_return make_error_code(error::timeout);
     co_return std::get<0>(std::get<0>(winner));
 }
@@ -175,6 +187,8 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
     using traits = operation_traits<Request>;
     using response_type = typename traits::response;
     client_core& core = *core_ptr;
+    // Cancellation arrives as operation_aborted results, also from the pool.
+    co_await asio::this_coro::throw_if_cancelled(false);
     diag.clear();
     response_type response{};
 
@@ -209,7 +223,9 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
 
     const auto started = steady_clock::now();
     const auto deadline = core.options.call_timeout ? std::optional{started + *core.options.call_timeout} : std::nullopt;
-    asio::steady_timer timer(core.strand);
+    backoff_timer backoff{.timer = asio::steady_timer(core.strand)};
+    core.backoff_timers.push_back(backoff);
+    asio::steady_timer& timer = backoff.timer;
     retry_call_state state;
     error_code ec;
 
@@ -264,6 +280,11 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
         http::response& res = buf.response;
         ec = co_await send_attempt(*pool, wire, res, limit);
         attempt_record record{.latency = steady_clock::now() - attempt_started, .error = ec};
+        if (ec && core.closed) {
+            diag.attempts.push_back(record);
+            diag.client_message = "the client was closed";
+            co_return finish(asio::error::operation_aborted);
+        }
 
         attempt_outcome outcome;
         service_error_info service_error;
@@ -363,9 +384,14 @@ void client::set_call_hook(std::function<void(std::string_view, const diagnostic
 }
 
 void client::close() {
-    core_->pool.store(nullptr);
+    auto pool = core_->pool.exchange(nullptr);
+    asio::dispatch(core_->strand, [core = core_, pool = std::move(pool)] {
+        core->closed = true;
+        for (auto& backoff : core->backoff_timers) backoff.timer.cancel();
+        if (pool) pool->close();
+    });
 }
 
-const client::executor_type& client::strand() const noexcept { return core_->strand; }
+const client::executor_type& client::get_executor() const noexcept { return core_->strand; }
 
 }  // namespace ivschat

@@ -156,14 +156,15 @@ void resolve_endpoint_settings(const config_options& options, const setting_look
 }
 
 std::shared_ptr<credentials_provider> choose_credentials(const config_options& options, const environment& env,
-                                                         const profile_set& profiles, const std::string& profile) {
+                                                         const profile_set& profiles, const std::string& profile,
+                                                         const std::string& region) {
     if (options.credentials_provider) return options.credentials_provider;
     if (options.static_credentials) {
         if (options.static_credentials->empty())
             throw config_error("config_options::static_credentials has an empty access key id or secret access key");
         return std::make_shared<static_credentials_provider>(*options.static_credentials);
     }
-    return make_default_credentials_chain(env, profiles, profile);
+    return make_default_credentials_chain(env, profiles, profile, {.region = region});
 }
 
 }  // namespace
@@ -218,7 +219,7 @@ resolved_config resolve_config(const config_options& options, const environment&
                         read_retry_mode),
          "retry_mode");
 
-    out.credentials_provider = choose_credentials(options, env, *profiles, out.profile);
+    out.credentials_provider = choose_credentials(options, env, *profiles, out.profile, out.region);
     out.profiles = std::move(profiles);
     return out;
 }

@@ -1,9 +1,6 @@
-// The providers that need no I/O after construction: static, environment,
-// shared-file profile.
+// The providers that need no I/O after construction: static, environment.
 #include <ivschat/config.hpp>
 #include <ivschat/credentials_provider.hpp>
-
-#include "ivschat/config/config_text.hpp"
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/post.hpp>
@@ -19,6 +16,7 @@ public:
             case credentials_errc::not_found: return "no credentials found";
             case credentials_errc::invalid: return "invalid credentials configuration";
             case credentials_errc::unsupported: return "unsupported credentials configuration";
+            case credentials_errc::unavailable: return "credentials source unavailable";
         }
         return "unknown credentials error";
     }
@@ -48,39 +46,6 @@ answer read_environment(const environment& env) {
                        .expiration = std::nullopt};
 }
 
-std::string list_files(const profile_set& profiles) {
-    auto files = detail::file_list(profiles);
-    return files.empty() ? "no shared config or credentials file" : files;
-}
-
-answer read_profile(const profile_set& profiles, const std::string& name) {
-    std::string who = "profile \"" + name + "\"";
-    const profile* p = profiles.find(name);
-    if (!p) return credentials_error(credentials_errc::not_found, who + ": not found in " + list_files(profiles));
-    auto unsupported = [&](const char* key) {
-        return credentials_error(credentials_errc::unsupported,
-                                 who + ": uses " + key + ", which this version of the library does not support");
-    };
-    // role_arn means "assume this role", even when the profile also has keys;
-    // keys beat credential_process, as in botocore's chain.
-    if (p->get("role_arn")) return unsupported("role_arn");
-    auto id = p->get("aws_access_key_id");
-    auto secret = p->get("aws_secret_access_key");
-    if (!id && !secret) {
-        for (const char* key : {"credential_process", "web_identity_token_file", "sso_session", "sso_start_url"})
-            if (p->get(key)) return unsupported(key);
-        return credentials_error(credentials_errc::not_found, who + ": has no aws_access_key_id and aws_secret_access_key (in " +
-                                                                  list_files(profiles) + ")");
-    }
-    if (!id || !secret || id->empty() || secret->empty())
-        return credentials_error(credentials_errc::invalid,
-                                 who + ": needs both aws_access_key_id and aws_secret_access_key, with values");
-    return credentials{.access_key_id = std::string(*id),
-                       .secret_access_key = std::string(*secret),
-                       .session_token = std::string(p->get("aws_session_token").value_or("")),
-                       .expiration = std::nullopt};
-}
-
 }  // namespace
 
 const std::error_category& credentials_category() noexcept {
@@ -104,8 +69,5 @@ static_credentials_provider::static_credentials_provider(credentials c)
 
 environment_credentials_provider::environment_credentials_provider(const environment& env)
     : immediate_credentials_provider(read_environment(env)) {}
-
-profile_credentials_provider::profile_credentials_provider(const profile_set& profiles, std::string profile_name)
-    : immediate_credentials_provider(read_profile(profiles, profile_name)), profile_name_(std::move(profile_name)) {}
 
 }  // namespace ivschat

@@ -1,5 +1,8 @@
 #include <ivschat/config.hpp>
+#include <ivschat/container_credentials_provider.hpp>
 #include <ivschat/credentials_provider.hpp>
+#include <ivschat/imds_credentials_provider.hpp>
+#include <ivschat/sts_credentials_providers.hpp>
 
 #include <boost/asio/append.hpp>
 #include <boost/asio/associated_executor.hpp>
@@ -73,10 +76,17 @@ void credentials_provider_chain::async_get(boost::asio::any_io_executor executor
 
 std::shared_ptr<credentials_provider_chain> make_default_credentials_chain(const environment& env,
                                                                            const profile_set& profiles,
-                                                                           std::string profile_name) {
+                                                                           std::string profile_name,
+                                                                           const credentials_chain_options& options) {
+    auto profile = std::make_shared<profile_credentials_provider>(profiles, std::move(profile_name), env, options);
+    auto sts = options.sts;
+    if (sts.region.empty()) sts.region = options.region.empty() ? env.get("AWS_REGION").value_or(env.get("AWS_DEFAULT_REGION").value_or("")) : options.region;
     std::vector<std::shared_ptr<credentials_provider>> providers{
         std::make_shared<environment_credentials_provider>(env),
-        std::make_shared<profile_credentials_provider>(profiles, std::move(profile_name)),
+        std::move(profile),
+        make_environment_web_identity_provider(env, std::move(sts)),
+        std::make_shared<container_credentials_provider>(env, options.container),
+        std::make_shared<imds_credentials_provider>(env, options.imds),
     };
     return std::make_shared<credentials_provider_chain>(std::move(providers));
 }

@@ -176,7 +176,7 @@ asio::awaitable<std::pair<error_code, connection_opener::results_type>> connecti
 }
 
 asio::awaitable<error_code> connection_opener::open(connection& conn) {
-    auto [resolve_error, addresses] = co_await this->addresses(conn.strand());
+    auto [resolve_error, addresses] = co_await this->addresses(conn.executor());
     if (resolve_error) co_return resolve_error;
 
     auto& tcp = conn.tcp();
@@ -216,9 +216,9 @@ asio::awaitable<error_code> connection_opener::open(connection& conn) {
 }
 
 connection::connection(const asio::any_io_executor& ex, asio::ssl::context* tls)
-    : strand_(make_strand_executor(ex)),
-      stream_(tls != nullptr ? decltype(stream_){std::in_place_type<tls_stream>, strand_, *tls}
-                             : decltype(stream_){std::in_place_type<plain_stream>, strand_}) {}
+    : executor_(ex),
+      stream_(tls != nullptr ? decltype(stream_){std::in_place_type<tls_stream>, executor_, *tls}
+                             : decltype(stream_){std::in_place_type<plain_stream>, executor_}) {}
 
 connection::plain_stream& connection::tcp() noexcept {
     if (auto* s = std::get_if<tls_stream>(&stream_)) return s->next_layer();

@@ -12,6 +12,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/intrusive/list_hook.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -69,7 +70,7 @@ public:
     connection_opener& operator=(const connection_opener&) = delete;
 
     /// Resolves (or reuses addresses), connects and, for https, handshakes,
-    /// each step with its own timeout. Runs on `conn`'s strand.
+    /// each step with its own timeout. Runs on `conn`'s executor.
     boost::asio::awaitable<boost::system::error_code> open(connection& conn);
 
     boost::asio::ssl::context* tls_context() noexcept;
@@ -105,11 +106,13 @@ private:
     std::vector<SSL_SESSION*> sessions_;
 };
 
-/// One keep-alive HTTP/1.1 connection, plain or TLS, with its own strand and
-/// reused buffers. Used by one caller at a time (the pool's lease).
-class connection {
+/// One keep-alive HTTP/1.1 connection, plain or TLS, with reused buffers.
+/// Used by one caller at a time (the pool's lease); the hook links it into
+/// the pool's list of leased connections. Its I/O runs on the
+/// executor it is given: the pool's strand, so that a call's bookkeeping and
+/// I/O never hop between strands.
+class connection : public boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
 public:
-    /// A strand (see make_strand_executor).
     using executor_type = boost::asio::any_io_executor;
     using plain_stream = boost::beast::tcp_stream;
     using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
@@ -117,9 +120,9 @@ public:
     connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context* tls);
 
     /// Writes `req` and reads the response into `res` within `timeout`,
-    /// refusing a body over `max_body`. Must run on strand(), as a spawned
-    /// coroutine's body: it reports cancellation as operation_aborted rather
-    /// than an exception. After a failure the connection is not reusable.
+    /// refusing a body over `max_body`. Must run on executor(). Reports
+    /// cancellation as operation_aborted rather than an exception (it sets
+    /// this_coro::throw_if_cancelled(false) for the coroutine it runs in). After a failure the connection is not reusable.
     boost::asio::awaitable<boost::system::error_code> exchange(const request& req, response& res,
                                                                std::chrono::milliseconds timeout,
                                                                std::uint64_t max_body);
@@ -141,7 +144,7 @@ public:
     /// The last exchange failed before any byte of its response arrived.
     bool failed_before_response() const noexcept { return failed_before_response_; }
 
-    const executor_type& strand() const noexcept { return strand_; }
+    const executor_type& executor() const noexcept { return executor_; }
     plain_stream& tcp() noexcept;
     tls_stream* tls() noexcept { return std::get_if<tls_stream>(&stream_); }
 
@@ -155,7 +158,7 @@ private:
                                                                   std::chrono::milliseconds timeout,
                                                                   std::uint64_t max_body);
 
-    executor_type strand_;
+    executor_type executor_;
     std::variant<plain_stream, tls_stream> stream_;
     boost::beast::flat_buffer read_buffer_;
     std::string head_;

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/intrusive/list.hpp>
 
 #include <cassert>
 
@@ -66,8 +67,7 @@ public:
     using state_type = pool_state<connection_ptr, waiter*>;
 
     pool_core(const asio::any_io_executor& ex, endpoint target, const pool_options& options)
-        : io(ex),
-          strand(make_strand_executor(ex)),
+        : strand(options.thread_safe ? make_strand_executor(ex) : ex),
           options(options),
           opener(std::move(target), options, counters),
           host_header(make_host_header(opener.target())),
@@ -89,7 +89,8 @@ public:
 
     void shutdown();
 
-    asio::any_io_executor io;
+    // The pool's bookkeeping and every connection's I/O: a strand, or the
+    // caller's executor when options.thread_safe is false.
     asio::any_io_executor strand;
     pool_options options;
     pool_counter_cells counters;
@@ -99,14 +100,12 @@ public:
 private:
     static state_type::clock::time_point now() { return state_type::clock::now(); }
 
-    // Closes a connection on its own strand, where its last operation's
-    // leftovers (e.g. Beast's timeout handler) run, then destroys it there.
+    // Runs on the strand, which the connections share.
     auto closer(bool evicted) {
         return [this, evicted](connection_ptr c) {
             pool_counter_cells::add(counters.connections_closed);
             if (evicted) pool_counter_cells::add(counters.connections_evicted);
-            const auto conn_strand = c->strand();
-            asio::dispatch(conn_strand, [c = std::move(c)] { c->close(); });
+            c->close();
         };
     }
 
@@ -125,6 +124,7 @@ private:
     }
 
     void give_back_on_strand(connection_ptr c) {
+        if (c->is_linked()) c->unlink();
         const bool reusable = c->reusable() && !closed;
         const std::size_t exchanges = c->exchanges();
         deliver(state.release(std::move(c), reusable, exchanges, now(), closer(false)));
@@ -132,10 +132,15 @@ private:
         publish_gauges();
     }
 
-    pooled_connection lease(connection_ptr c, bool reused) { return {shared_from_this(), std::move(c), reused}; }
+    pooled_connection lease(connection_ptr c, bool reused) {
+        leased.push_back(*c);
+        return {shared_from_this(), std::move(c), reused};
+    }
 
     asio::awaitable<acquire_result> open_in_slot();
     state_type state;
+    // Connections out on lease, so that shutdown can abort their exchanges.
+    boost::intrusive::list<connection, boost::intrusive::constant_time_size<false>> leased;
     bool closed = false;
 };
 
@@ -146,6 +151,8 @@ void pool_core::shutdown() {
             w->pool_closed = true;
             w->timer.cancel();
         }
+        // Their exchanges fail at once; the leases bring them back closed.
+        for (connection& c : self->leased) c.close();
         self->publish_gauges();
     });
 }
@@ -159,7 +166,7 @@ asio::awaitable<pool_core::acquire_result> pool_core::acquire(bool fresh) {
         publish_gauges();
         switch (decision.what) {
         case state_type::action::reuse:
-            if (decision.connection->looks_closed()) {
+            if (now() - decision.idle_since >= options.validate_after_idle && decision.connection->looks_closed()) {
                 deliver(state.release(std::move(decision.connection), false, 0, now(), closer(true)));
                 publish_gauges();
                 continue;
@@ -200,9 +207,8 @@ asio::awaitable<pool_core::acquire_result> pool_core::acquire(bool fresh) {
 }
 
 asio::awaitable<pool_core::acquire_result> pool_core::open_in_slot() {
-    auto conn = std::make_unique<connection>(io, opener.tls_context());
-    auto [ec] = co_await async_spawn<void(error_code)>(conn->strand(),
-                                                       reporting_cancellation(opener.open(*conn)), use_tuple);
+    auto conn = std::make_unique<connection>(strand, opener.tls_context());
+    const error_code ec = co_await opener.open(*conn);
     if (ec) {
         pool_counter_cells::add(counters.connect_failures);
         conn->close();
@@ -235,10 +241,10 @@ asio::awaitable<std::tuple<error_code>> pool_core::warm_up(std::size_t n) {
     auto p = std::make_shared<progress>(progress{count, error_code{},
                                                  asio::steady_timer(strand, asio::steady_timer::time_point::max())});
     for (std::size_t i = 0; i < count; ++i) {
-        auto conn = std::make_unique<connection>(io, opener.tls_context());
+        auto conn = std::make_unique<connection>(strand, opener.tls_context());
         connection& opening = *conn;
         asio::co_spawn(
-            opening.strand(), reporting_cancellation(opener.open(opening)),
+            strand, reporting_cancellation(opener.open(opening)),
             asio::bind_executor(strand, [self = shared_from_this(), p, conn = std::move(conn)](
                                             std::exception_ptr, error_code ec) mutable {
                 if (ec) {
@@ -267,7 +273,7 @@ asio::awaitable<std::tuple<error_code>> pool_core::send(const request& req, resp
     for (;;) {
         auto [acquire_error, lease] = co_await acquire(fresh);
         if (acquire_error) co_return std::tuple{acquire_error};
-        auto [exchange_error] = co_await lease.async_exchange(req, res, use_tuple);
+        const error_code exchange_error = co_await lease.exchange(req, res);
         const bool stale = exchange_error && !fresh && lease.reused() && lease.failed_before_response() &&
                            is_closed_connection_error(exchange_error);
         if (!stale || co_await is_cancelled()) co_return std::tuple{exchange_error};
@@ -305,7 +311,7 @@ bool pooled_connection::failed_before_response() const noexcept {
 
 const connection::executor_type& pooled_connection::executor() const noexcept {
     assert(conn_ && "async_exchange on an empty pooled_connection");
-    return conn_->strand();
+    return conn_->executor();
 }
 
 asio::awaitable<error_code> pooled_connection::exchange(const request& req, response& res) {
@@ -316,6 +322,10 @@ connection_pool::connection_pool(const asio::any_io_executor& ex, endpoint targe
     : core_(std::make_shared<pool_core>(ex, std::move(target), options)) {}
 
 connection_pool::~connection_pool() {
+    close();
+}
+
+void connection_pool::close() {
     core_->shutdown();
 }
 

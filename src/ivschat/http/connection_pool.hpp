@@ -65,7 +65,8 @@ public:
     /// spawned coroutine. Precondition: the handle is not empty.
     boost::asio::awaitable<boost::system::error_code> exchange(const request& req, response& res);
 
-    /// The connection's strand. Precondition: the handle is not empty.
+    /// The connection's executor, the pool's strand. Precondition: the handle
+    /// is not empty.
     const connection::executor_type& executor() const noexcept;
 
 private:
@@ -79,21 +80,26 @@ private:
 ///
 /// Thread safety: all member functions may be called from any thread, also
 /// when the io_context runs on several threads. The pool's bookkeeping runs on
-/// its own strand; each connection does its I/O on its own strand.
+/// its strand, and so does each connection's I/O: a call that runs on the
+/// pool's executor() (as the client's calls do) never hops between strands.
 ///
 /// Idle connections past pool_options::idle_timeout are closed at the pool's
 /// next acquisition or return of a connection; the pool holds no timer of its
 /// own, so io_context::run() returns once the callers' work is done.
 ///
-/// Lifetime: destroying the pool closes idle connections and fails waiting
-/// callers with transport_errc::pool_closed; connections leased out are
-/// closed when returned. The io_context must outlive the pool and its handles.
+/// Lifetime: close() or destroying the pool closes idle connections, fails
+/// waiting callers with transport_errc::pool_closed and closes the sockets of
+/// connections leased out, so that their exchanges end at once (with
+/// operation_aborted or a socket error). The io_context must outlive the pool
+/// and its handles.
 class connection_pool {
 public:
     /// Throws boost::system::system_error if the TLS settings are unusable
     /// (e.g. an unreadable CA file).
     connection_pool(const boost::asio::any_io_executor& ex, endpoint target, pool_options options = {});
     ~connection_pool();
+    /// Shuts the pool down (see the class comment); any thread, idempotent.
+    void close();
     connection_pool(const connection_pool&) = delete;
     connection_pool& operator=(const connection_pool&) = delete;
 
@@ -127,12 +133,16 @@ public:
     const std::string& host_header() const noexcept;
 
     /// The awaitables behind the async functions; they must run on
-    /// executor(). `fresh` skips idle connections.
+    /// executor(). A coroutine already running there co_awaits them directly
+    /// and saves a spawn; they report cancellation through their results
+    /// (they set this_coro::throw_if_cancelled(false) for that coroutine).
+    /// `fresh` skips idle connections.
     boost::asio::awaitable<std::tuple<boost::system::error_code, pooled_connection>> acquire(bool fresh = false);
     boost::asio::awaitable<std::tuple<boost::system::error_code>> warm_up(std::size_t n);
     boost::asio::awaitable<std::tuple<boost::system::error_code>> send(const request& req, response& res);
 
-    /// The pool's strand.
+    /// The pool's strand (the executor it was given when
+    /// pool_options::thread_safe is false).
     const boost::asio::any_io_executor& executor() const noexcept;
 
 private:

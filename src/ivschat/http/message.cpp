@@ -8,7 +8,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 
-#include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace ivschat::http {
@@ -16,22 +16,41 @@ namespace {
 
 namespace beast_http = boost::beast::http;
 
-// RFC 9110 tchar: the characters of a method or a field name.
-bool is_token(std::string_view s) noexcept {
-    if (s.empty()) return false;
-    return std::all_of(s.begin(), s.end(), [](unsigned char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-               std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) !=
-                   std::string_view::npos;
-    });
+// Character classes of the request head, one table lookup per byte: every
+// request's target and header values (the signature among them) go through
+// these checks.
+enum char_class : unsigned char {
+    // RFC 9110 tchar: the characters of a method or a field name.
+    token_char = 1,
+    // Allowed in a request target: no space, no control character.
+    target_char = 2,
+    // Allowed in a field value: also space and tab. Neither admits CR or
+    // LF, which is what keeps a caller's data from ending the line.
+    value_char = 4,
+};
+
+constexpr std::array<unsigned char, 256> char_classes = [] {
+    std::array<unsigned char, 256> table{};
+    for (int c = 0x21; c < 0x7f; ++c) table[c] = target_char | value_char;
+    for (int c = 0x80; c < 0x100; ++c) table[c] = target_char | value_char;
+    table[' '] = table['\t'] = value_char;
+    for (int c = '0'; c <= '9'; ++c) table[c] |= token_char;
+    for (int c = 'a'; c <= 'z'; ++c) table[c] |= token_char;
+    for (int c = 'A'; c <= 'Z'; ++c) table[c] |= token_char;
+    for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] |= token_char;
+    return table;
+}();
+
+// Every byte of `s` is of class `wanted`; no early exit, so the loop stays
+// branch-free.
+bool all_of_class(std::string_view s, char_class wanted) noexcept {
+    unsigned char all = wanted;
+    for (unsigned char c : s) all &= char_classes[c];
+    return all == wanted;
 }
 
-// A request target or field value: no control characters (tab allowed in
-// values), which is what keeps a caller's data from ending the line.
-bool is_visible_text(std::string_view s, bool allow_space) noexcept {
-    return std::all_of(s.begin(), s.end(), [allow_space](unsigned char c) {
-        return c == 0x09 ? allow_space : c == ' ' ? allow_space : c > 0x20 && c != 0x7f;
-    });
+bool is_token(std::string_view s) noexcept {
+    return !s.empty() && all_of_class(s, token_char);
 }
 
 void assign(std::string& to, boost::beast::string_view from) {
@@ -52,13 +71,13 @@ void response::clear() noexcept {
 }
 
 boost::system::error_code write_request_head(const request& req, std::string& out) {
-    if (!is_token(req.method) || req.target.empty() || !is_visible_text(req.target, false)) {
+    if (!is_token(req.method) || req.target.empty() || !all_of_class(req.target, target_char)) {
         return transport_errc::invalid_request;
     }
     out.clear();
     out.append(req.method).append(" ").append(req.target).append(" HTTP/1.1\r\n");
     for (const auto& h : req.headers) {
-        if (!is_token(h.name) || !is_visible_text(h.value, true) ||
+        if (!is_token(h.name) || !all_of_class(h.value, value_char) ||
             boost::beast::iequals(h.name, "content-length") ||
             boost::beast::iequals(h.name, "transfer-encoding")) {
             return transport_errc::invalid_request;

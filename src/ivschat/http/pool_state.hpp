@@ -52,6 +52,8 @@ public:
     struct acquire_decision {
         action what = action::reject;
         Connection connection{};
+        /// For `reuse`: when the connection went idle.
+        clock::time_point idle_since{};
     };
 
     /// A queued caller receiving either an idle connection or (when
@@ -72,10 +74,10 @@ public:
     acquire_decision acquire(Waiter w, bool fresh, clock::time_point now, Close&& close) {
         evict_expired(now, close);
         if (!fresh && !idle_.empty()) {
-            Connection c = std::move(idle_.back().connection);
+            idle_entry entry = std::move(idle_.back());
             idle_.pop_back();
             ++in_use_;
-            return {action::reuse, std::move(c)};
+            return {action::reuse, std::move(entry.connection), entry.since};
         }
         if (live() < limits_.max_connections) {
             ++in_use_;

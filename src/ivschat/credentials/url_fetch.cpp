@@ -1,0 +1,72 @@
+#include "ivschat/credentials/url_fetch.hpp"
+
+#include "ivschat/http/connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <vector>
+
+namespace ivschat::detail {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+asio::awaitable<std::pair<error_code, http::response>> fetch_once(asio::any_io_executor executor,
+                                                                 const endpoint_url& url, std::string_view method,
+                                                                 std::string_view target,
+                                                                 std::span<const http::header_field> headers,
+                                                                 std::string_view body,
+                                                                 const url_fetch_options& options) {
+    const pool_options settings{.connect_timeout = options.timeout,
+                                .tls_handshake_timeout = options.timeout,
+                                .exchange_timeout = options.timeout,
+                                .ca_file = options.ca_file};
+    http::pool_counter_cells counters;
+    http::connection_opener opener(http::endpoint{.tls = url.uses_tls(), .host = url.host, .port = url.port},
+                                   settings, counters);
+    http::connection conn(executor, opener.tls_context());
+    std::vector<http::header_field> all{{.name = "Host", .value = url.host_header}};
+    all.insert(all.end(), headers.begin(), headers.end());
+    const http::request req{.method = method, .target = target, .headers = all, .body = body};
+    http::response res;
+    // The connection's operations run on its strand.
+    auto ec = co_await asio::co_spawn(
+        conn.strand(),
+        [&]() -> asio::awaitable<error_code> {
+            if (auto open_error = co_await opener.open(conn)) co_return open_error;
+            co_return co_await conn.exchange(req, res, options.timeout, options.max_body);
+        },
+        asio::use_awaitable);
+    conn.close();
+    co_return std::pair{ec, std::move(res)};
+}
+
+}  // namespace
+
+asio::awaitable<std::pair<error_code, http::response>> fetch_url(asio::any_io_executor executor,
+                                                                 const endpoint_url& url, std::string_view method,
+                                                                 std::string_view target,
+                                                                 std::span<const http::header_field> headers,
+                                                                 std::string_view body,
+                                                                 const url_fetch_options& options) {
+    for (unsigned attempt = 1;; ++attempt) {
+        auto result = co_await fetch_once(executor, url, method, target, headers, body, options);
+        const bool retryable = result.first || result.second.status >= 500;
+        if (!retryable || attempt >= options.attempts) co_return result;
+        asio::steady_timer delay(executor, options.retry_delay);
+        co_await delay.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+}
+
+std::string body_excerpt(std::string_view body) {
+    std::string out;
+    for (char c : body.substr(0, 200)) out.push_back(c >= 0x20 && c < 0x7f ? c : ' ');
+    return out;
+}
+
+}  // namespace ivschat::detail
