@@ -76,6 +76,7 @@ config_options config_from(const client_options& o) {
 // A call's backoff timer, listed on its client so that close() can cancel it.
 struct backoff_timer
     : boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
+    explicit backoff_timer(const asio::any_io_executor& ex) : timer(ex) {}
     asio::steady_timer timer;
 };
 
@@ -223,7 +224,7 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
 
     const auto started = steady_clock::now();
     const auto deadline = core.options.call_timeout ? std::optional{started + *core.options.call_timeout} : std::nullopt;
-    backoff_timer backoff{.timer = asio::steady_timer(core.strand)};
+    backoff_timer backoff(core.strand);
     core.backoff_timers.push_back(backoff);
     asio::steady_timer& timer = backoff.timer;
     retry_call_state state;

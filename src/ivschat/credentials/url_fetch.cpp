@@ -29,14 +29,14 @@ asio::awaitable<std::pair<error_code, http::response>> fetch_once(asio::any_io_e
     http::pool_counter_cells counters;
     http::connection_opener opener(http::endpoint{.tls = url.uses_tls(), .host = url.host, .port = url.port},
                                    settings, counters);
-    http::connection conn(executor, opener.tls_context());
+    http::connection conn(http::make_strand_executor(executor), opener.tls_context());
     std::vector<http::header_field> all{{.name = "Host", .value = url.host_header}};
     all.insert(all.end(), headers.begin(), headers.end());
     const http::request req{.method = method, .target = target, .headers = all, .body = body};
     http::response res;
-    // The connection's operations run on its strand.
+    // The connection's operations run on a strand of their own.
     auto ec = co_await asio::co_spawn(
-        conn.strand(),
+        conn.executor(),
         [&]() -> asio::awaitable<error_code> {
             if (auto open_error = co_await opener.open(conn)) co_return open_error;
             co_return co_await conn.exchange(req, res, options.timeout, options.max_body);
