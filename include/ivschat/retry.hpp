@@ -468,7 +468,8 @@ public:
     /// (server time - local_time_at_response), when `error_type` is a clock
     /// skew error and the Date header is at least the threshold away from the
     /// corrected local time; false otherwise (not a skew error, a missing or
-    /// malformed Date header, or a difference too small to blame).
+    /// malformed Date header, a difference too small to blame, or one too
+    /// large for system_clock to apply, over about 292 years).
     bool on_service_error(std::string_view error_type, std::string_view date_header,
                           std::chrono::system_clock::time_point local_time_at_response) noexcept;
 

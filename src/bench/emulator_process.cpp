@@ -1,5 +1,8 @@
 #include "emulator_process.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -25,7 +28,7 @@ std::string read_line(std::FILE* stream) {
 
 }  // namespace
 
-emulator_process::emulator_process(const std::string& program) {
+emulator_process::emulator_process(const std::string& program, const std::vector<std::string>& extra_arguments) {
     int fds[2];
     if (::pipe(fds) != 0) throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
     posix_spawn_file_actions_t actions;
@@ -33,9 +36,12 @@ emulator_process::emulator_process(const std::string& program) {
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&actions, fds[0]);
     posix_spawn_file_actions_addclose(&actions, fds[1]);
-    std::string tls = "--tls", port = "--port", zero = "0";
-    char* argv[] = {const_cast<char*>(program.c_str()), tls.data(), port.data(), zero.data(), nullptr};
-    const int spawned = ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv, environ);
+    std::vector<std::string> arguments{program, "--tls", "--port", "0"};
+    arguments.insert(arguments.end(), extra_arguments.begin(), extra_arguments.end());
+    std::vector<char*> argv;
+    for (auto& argument : arguments) argv.push_back(argument.data());
+    argv.push_back(nullptr);
+    const int spawned = ::posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     ::close(fds[1]);
     if (spawned != 0) {
@@ -61,6 +67,25 @@ emulator_process::~emulator_process() {
     int status = 0;
     while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
     }
+}
+
+ivschat::credentials emulator_process::accepted_credentials() {
+    return {.access_key_id = "AKIDEXAMPLE",
+            .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+            .session_token = {},
+            .expiration = {}};
+}
+
+boost::asio::awaitable<std::string> create_bench_room(ivschat::client& chat) {
+    ivschat::diagnostics diag;
+    ivschat::create_room_request request{.name = "bench-room"};
+    auto [ec, response] = co_await chat.create_room(std::move(request), diag,
+                                                    boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (ec || !response.arn) {
+        throw std::runtime_error("CreateRoom on the emulator failed: " +
+                                 (ec ? ec.message() : std::string("no arn in the response")));
+    }
+    co_return *response.arn;
 }
 
 }  // namespace ivschat::bench

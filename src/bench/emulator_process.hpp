@@ -1,6 +1,11 @@
 #pragma once
 
+#include <ivschat/client.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
 #include <string>
+#include <vector>
 #include <sys/types.h>
 
 namespace ivschat::bench {
@@ -11,7 +16,8 @@ namespace ivschat::bench {
 /// std::runtime_error when it cannot start or does not print both lines.
 class emulator_process {
 public:
-    explicit emulator_process(const std::string& program);
+    /// `extra_arguments` go to the emulator after the defaults (e.g. "--fault", "503=0.01").
+    explicit emulator_process(const std::string& program, const std::vector<std::string>& extra_arguments = {});
     ~emulator_process();
     emulator_process(const emulator_process&) = delete;
     emulator_process& operator=(const emulator_process&) = delete;
@@ -19,10 +25,17 @@ public:
     const std::string& endpoint_url() const noexcept { return endpoint_url_; }
     const std::string& ca_bundle() const noexcept { return ca_bundle_; }
 
+    /// The key pair the emulator accepts by default (ivschat-emulator --help).
+    static ivschat::credentials accepted_credentials();
+
 private:
     pid_t pid_ = -1;
     std::string endpoint_url_{};
     std::string ca_bundle_{};
 };
+
+/// Creates a room on the emulator for the calls that need one; returns its
+/// ARN. Throws std::runtime_error when CreateRoom fails.
+boost::asio::awaitable<std::string> create_bench_room(ivschat::client& chat);
 
 }  // namespace ivschat::bench

@@ -274,18 +274,6 @@ asio::awaitable<void> run_benchmark(ivschat::client& chat, const Request& protot
     chat.close();
 }
 
-// Creates the room the operation needs on the emulator; returns its ARN.
-asio::awaitable<std::string> create_room(ivschat::client& chat) {
-    ivschat::diagnostics diag;
-    ivschat::create_room_request request{.name = "bench-room"};
-    auto [ec, response] = co_await chat.create_room(std::move(request), diag, asio::as_tuple(asio::use_awaitable));
-    if (ec || !response.arn) {
-        throw std::runtime_error("CreateRoom on the emulator failed: " +
-                                 (ec ? ec.message() : std::string("no arn in the response")));
-    }
-    co_return *response.arn;
-}
-
 // Prints a progress line on stderr once a second until stopped.
 class progress_reporter {
 public:
@@ -360,7 +348,7 @@ asio::awaitable<void> run_operation(ivschat::client& chat, options& o, measureme
         const bool needs_room = o.operation != "list-rooms" && o.operation != "create-room";
         // An if, not ?:, around co_await: g++ 12 miscompiles co_await inside a conditional expression.
         if (o.emulator && needs_room) {
-            o.room_arn = co_await create_room(chat);
+            o.room_arn = co_await ivschat::bench::create_bench_room(chat);
         } else {
             o.room_arn = default_room_arn;
         }
@@ -407,9 +395,7 @@ int run(options o) {
     if (!o.ca_bundle.empty()) client_options.ca_bundle = o.ca_bundle;
     if (o.emulator && !std::getenv("AWS_ACCESS_KEY_ID")) {
         // The emulator's default accepted key (ivschat-emulator --help).
-        client_options.credentials = ivschat::credentials{
-            .access_key_id = "AKIDEXAMPLE", .secret_access_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
-            .session_token = {}, .expiration = {}};
+        client_options.credentials = ivschat::bench::emulator_process::accepted_credentials();
     }
     if (o.emulator && !std::getenv("AWS_REGION") && !std::getenv("AWS_DEFAULT_REGION")) {
         client_options.region = "us-west-2";

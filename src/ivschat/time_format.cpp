@@ -30,7 +30,10 @@ std::optional<sys_seconds> make_time(int y, int mo, int d, int h, int mi, int se
         return std::nullopt;
     year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
     if (!ymd.ok()) return std::nullopt;
-    return sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec};
+    const sys_seconds t = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec};
+    // Beyond this the time cannot become a system_clock::time_point.
+    if (abs(t.time_since_epoch()) > max_timestamp_offset) return std::nullopt;
+    return t;
 }
 
 constexpr std::array<const char*, 12> month_names = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",

@@ -63,6 +63,20 @@ TEST_CASE("only skew errors with a valid Date header correct the clock", "[retry
     }
 }
 
+// Found by fuzz/service_error_fuzzer: a Date in 1713 gave an offset of -313
+// years, which overflowed system_clock's nanoseconds when the next request
+// was signed at corrected(now) (undefined behaviour).
+TEST_CASE("a Date too far off for system_clock is not followed", "[retry][clock-skew]") {
+    clock_skew clock;
+    const auto now = system_clock::time_point{} + 1'795'687'200s;  // 2026-11-26
+    CHECK_FALSE(clock.on_service_error("InvalidSignatureException", "Sat, 25 Nov 1713 09:00:00 GMT", now));
+    CHECK(clock.offset() == 0s);
+    CHECK(clock.corrected(now) == now);
+    // Far, but within the range: followed.
+    REQUIRE(clock.on_service_error("InvalidSignatureException", "Sat, 25 Nov 1780 09:00:00 GMT", now));
+    CHECK(clock.corrected(now) < now);
+}
+
 TEST_CASE("once corrected, the same skew is not corrected again", "[retry][clock-skew]") {
     clock_skew clock;
     auto server = date_header(local_now + 15min);

@@ -177,6 +177,19 @@ TEST_CASE("wrong JSON types name the member path", "[serde]") {
           "expected an object at 'destinationConfiguration.s3'");
 }
 
+// Found by fuzz/json_response_fuzzer: both forms overflowed system_clock's
+// 64-bit nanoseconds (undefined behaviour) instead of failing.
+TEST_CASE("timestamps beyond system_clock's range are errors", "[serde]") {
+    CHECK(read_error<get_logging_configuration_response>(R"({"createTime":"4052-11-26T10:52:15.935Z"})") ==
+          "expected an ISO 8601 timestamp at 'createTime'");
+    CHECK(read_error<create_chat_token_response>(R"({"tokenExpirationTime":1e11})") ==
+          "timestamp out of range at 'tokenExpirationTime'");
+    CHECK(read_error<create_chat_token_response>(R"({"tokenExpirationTime":-9.3e9})") ==
+          "timestamp out of range at 'tokenExpirationTime'");
+    const auto latest = test::read_ok<create_chat_token_response>(R"({"tokenExpirationTime":9.2e9})");
+    CHECK(latest.token_expiration_time->time_since_epoch() == std::chrono::seconds(9'200'000'000));
+}
+
 TEST_CASE("malformed and truncated documents are errors, not crashes", "[serde]") {
     const std::string full =
         R"({"token":"v1:abc","tokenExpirationTime":"2024-01-02T03:04:05.678Z","sessionExpirationTime":"2024-01-02T04:04:05Z"})";

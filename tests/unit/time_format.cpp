@@ -40,3 +40,18 @@ TEST_CASE("HTTP dates", "[time]") {
     CHECK_FALSE(parse_http_date("Sun, 06 Foo 1994 08:49:37 GMT"));
     CHECK_FALSE(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"));
 }
+
+// Found by fuzz/json_response_fuzzer: "4052-11-26T10:52:15.935Z" overflowed
+// system_clock's 64-bit nanoseconds (undefined behaviour) instead of failing.
+TEST_CASE("Times beyond what system_clock holds are refused, not wrapped", "[time]") {
+    CHECK_FALSE(parse_iso8601("4052-11-26T10:52:15.935Z"));
+    CHECK_FALSE(parse_iso8601("1500-01-01T00:00:00Z"));
+    CHECK_FALSE(parse_http_date("Thu, 26 Nov 9999 10:00:00 GMT"));
+    CHECK_FALSE(parse_amz_date("99991126T100000Z"));
+    // The range's ends still parse: 2261 and 1678 are inside it.
+    CHECK(parse_iso8601("2261-12-31T23:59:59.999+01:00"));
+    CHECK(parse_iso8601("1678-01-02T00:00:00Z"));
+    const auto far = parse_iso8601("2261-12-31T23:59:59Z");
+    REQUIRE(far);
+    CHECK(format_iso8601(*far) == "2261-12-31T23:59:59Z");
+}

@@ -237,8 +237,9 @@ asio::awaitable<std::tuple<error_code>> pool_core::warm_up(std::size_t n) {
         error_code first_error;
         asio::steady_timer all_done;
     };
-    auto p = std::make_shared<progress>(count, error_code{},
-                                        asio::steady_timer(strand, asio::steady_timer::time_point::max()));
+    // Braces, not make_shared's parentheses: clang 14 has no parenthesized aggregate initialization.
+    auto p = std::make_shared<progress>(progress{count, error_code{},
+                                                 asio::steady_timer(strand, asio::steady_timer::time_point::max())});
     for (std::size_t i = 0; i < count; ++i) {
         auto conn = std::make_unique<connection>(strand, opener.tls_context());
         connection& opening = *conn;

@@ -17,7 +17,11 @@ bool clock_skew::on_service_error(std::string_view error_type, std::string_view 
     auto local = floor<seconds>(local_time_at_response);
     auto skew = *server_time - (local + offset());
     if ((skew < skew.zero() ? -skew : skew) < threshold_) return false;
-    offset_.store((*server_time - local).count(), std::memory_order_relaxed);
+    const auto offset = *server_time - local;
+    // An offset past system_clock's range could not be added to a time_point
+    // (its nanoseconds would overflow): such a Date is no clock to follow.
+    if ((offset < offset.zero() ? -offset : offset) > detail::max_timestamp_offset) return false;
+    offset_.store(offset.count(), std::memory_order_relaxed);
     return true;
 }
 

@@ -129,7 +129,8 @@ bool read_json(const boost::json::value& json, time_point& out, error_info& erro
     // Epoch seconds, the rest-json default, accepted too.
     if (json.is_number()) {
         double seconds = json.to_number<double>();
-        if (!std::isfinite(seconds) || std::fabs(seconds) > 1e11) return read_failure(error, "timestamp out of range");
+        if (!std::isfinite(seconds) || std::fabs(seconds) > static_cast<double>(max_timestamp_offset.count()))
+            return read_failure(error, "timestamp out of range");
         out = time_point{std::chrono::duration_cast<time_point::duration>(std::chrono::duration<double>(seconds))};
         return true;
     }

@@ -1,6 +1,7 @@
 #include <ivschat/emulator/server.hpp>
 
 #include <ivschat/emulator/request_handler.hpp>
+#include <ivschat/emulator/request_reading.hpp>
 #include <ivschat/emulator/service_api.hpp>
 #include <ivschat/throwaway_ca.hpp>
 
@@ -60,9 +61,6 @@ std::optional<credentials> parse_credentials(std::string_view text) {
 
 namespace {
 
-// Requests larger than this in their headers are refused; signed SDK
-// requests carry well under 2 KB of headers.
-constexpr std::uint32_t header_limit = 16 * 1024;
 // How long a TLS handshake, a started request or a response may take.
 constexpr std::chrono::seconds io_timeout{30};
 // How often connections are checked against the timeouts: one timer for the
@@ -222,8 +220,7 @@ private:
     void read() {
         idle_ = buffer_.size() == 0;
         parser_.emplace();
-        parser_->body_limit(owner_->options.max_body_bytes);
-        parser_->header_limit(header_limit);
+        limit_request_parser(*parser_, owner_->options.max_body_bytes);
         enter(phase::reading);
         http::async_read(stream_, buffer_, *parser_,
                          [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -231,44 +228,10 @@ private:
 
     void on_read(beast::error_code ec) {
         idle_ = false;
-        auto& handler = owner_->handler;
-        const auto now = std::chrono::system_clock::now() + owner_->options.clock_offset;
-        if (ec == http::error::body_limit) {
-            plan_ = handler.reject(413, "ValidationException",
-                                   "The request body exceeds the limit of " +
-                                       std::to_string(owner_->options.max_body_bytes) + " bytes.",
-                                   now, out_);
-            return send();
-        }
-        if (ec == http::error::header_limit) {
-            plan_ = handler.reject(431, "ValidationException", "The request headers are too large.", now, out_);
-            return send();
-        }
-        if (ec) {
-            // A parse error after some bytes arrived deserves an answer; an
-            // end of stream, a timeout or a closed socket does not.
-            if (ec.category() == make_error_code(http::error::end_of_stream).category() && ec != http::error::end_of_stream &&
-                ec != http::error::partial_message) {
-                plan_ = handler.reject(400, "SerializationException", "Malformed HTTP request: " + ec.message(), now, out_);
-                return send();
-            }
-            return close();
-        }
-        const auto& request = parser_->get();
-        headers_.clear();
-        for (const auto& field : request)
-            headers_.push_back({std::string_view(field.name_string().data(), field.name_string().size()),
-                                std::string_view(field.value().data(), field.value().size())});
-        std::string_view target(request.target().data(), request.target().size());
-        auto question = target.find('?');
-        const received_request received{
-            .method = std::string_view(request.method_string().data(), request.method_string().size()),
-            .target = target,
-            .path = target.substr(0, question),
-            .query = question == std::string_view::npos ? std::string_view{} : target.substr(question + 1),
-            .headers = headers_,
-            .payload = request.body()};
-        plan_ = handler.handle(received, request.keep_alive(), now, out_);
+        auto plan = answer_read(owner_->handler, ec, *parser_, owner_->options.max_body_bytes, headers_,
+                                std::chrono::system_clock::now() + owner_->options.clock_offset, out_);
+        if (!plan) return close();
+        plan_ = *plan;
         if (plan_.after == connection_action::reset) {
             auto& socket = beast::get_lowest_layer(stream_);
             beast::error_code ignored;
@@ -320,7 +283,7 @@ private:
     Stream stream_;
     timer_type delay_;
     beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::string_body>> parser_;
+    std::optional<request_parser> parser_;
     std::vector<sigv4::header> headers_;
     std::string out_;
     response_plan plan_{};
