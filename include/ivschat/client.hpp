@@ -69,6 +69,8 @@ struct client_options {
 struct attempt_record {
     /// Time from sending (after any connection wait) to the outcome.
     std::chrono::nanoseconds latency{};
+    /// Time waiting for a pooled connection (or opening one) first.
+    std::chrono::nanoseconds connection_wait{};
     /// HTTP status of the response, 0 if none arrived.
     unsigned http_status = 0;
     /// The attempt's failure, empty on success.
@@ -88,6 +90,9 @@ struct diagnostics {
     boost::container::small_vector<attempt_record, 3> attempts{};
     /// Time spent waiting out backoff delays and the adaptive rate limiter.
     std::chrono::nanoseconds backoff_time{};
+    /// Time all attempts spent waiting for a pooled connection (or opening
+    /// one): the sum of the attempts' connection_wait.
+    std::chrono::nanoseconds connection_wait_time{};
     /// Filled when the call failed with a service error or a client-side
     /// validation failure (error.code tells which); otherwise default.
     service_error_info error{};

@@ -310,3 +310,34 @@ TEST_CASE("many coroutines share one client and its pool", "[client][emulator]")
         CHECK(chat.counters().connections_opened <= 8);
     });
 }
+
+// One pooled connection, two calls at once, the first answered 300 ms late:
+// the second waits for the connection, and its diagnostics say so apart from
+// its latency.
+TEST_CASE("diagnostics separate the wait for a connection from the attempt", "[client][emulator]") {
+    emulator_fixture f;
+    f.run([&]() -> awaitable<void> {
+        auto options = f.options();
+        options.pool.max_connections = 1;
+        ivschat::client chat{f.ioc.get_executor(), options};
+        co_await chat.warm_up(1);
+        f.server.faults().enqueue({ivschat::emulator::fault_kind::delay, std::chrono::milliseconds(300)});
+        ivschat::diagnostics first, second;
+        int done = 0;
+        asio::steady_timer both_done(f.ioc, asio::steady_timer::time_point::max());
+        for (auto* diag : {&first, &second}) {
+            chat.create_room({}, *diag, [&](boost::system::error_code ec, ivschat::create_room_response) {
+                CHECK_FALSE(ec);
+                if (++done == 2) both_done.cancel();
+            });
+        }
+        co_await both_done.async_wait(asio::as_tuple(asio::use_awaitable));
+        REQUIRE(first.attempts.size() == 1);
+        REQUIRE(second.attempts.size() == 1);
+        CHECK(first.connection_wait_time < std::chrono::milliseconds(100));
+        CHECK(first.attempts[0].latency >= std::chrono::milliseconds(300));
+        CHECK(second.connection_wait_time >= std::chrono::milliseconds(250));
+        CHECK(second.attempts[0].connection_wait == second.connection_wait_time);
+        CHECK(second.attempts[0].latency < std::chrono::milliseconds(250));
+    });
+}

@@ -35,6 +35,7 @@ void diagnostics::clear() noexcept {
     http_status = 0;
     attempts.clear();
     backoff_time = {};
+    connection_wait_time = {};
     error = {};
     client_message.clear();
 }
@@ -279,8 +280,12 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
 
         const auto attempt_started = steady_clock::now();
         http::response& res = buf.response;
+        res.connection_wait = {};
         ec = co_await send_attempt(*pool, wire, res, limit);
-        attempt_record record{.latency = steady_clock::now() - attempt_started, .error = ec};
+        attempt_record record{.latency = steady_clock::now() - attempt_started - res.connection_wait,
+                              .connection_wait = res.connection_wait,
+                              .error = ec};
+        diag.connection_wait_time += res.connection_wait;
         if (ec && core.closed) {
             diag.attempts.push_back(record);
             diag.client_message = "the client was closed";

@@ -270,10 +270,17 @@ asio::awaitable<std::tuple<error_code>> pool_core::warm_up(std::size_t n) {
 asio::awaitable<std::tuple<error_code>> pool_core::send(const request& req, response& res) {
     co_await asio::this_coro::throw_if_cancelled(false);
     bool fresh = false;
+    std::chrono::steady_clock::duration waited{};
     for (;;) {
+        const auto acquiring = std::chrono::steady_clock::now();
         auto [acquire_error, lease] = co_await acquire(fresh);
-        if (acquire_error) co_return std::tuple{acquire_error};
+        waited += std::chrono::steady_clock::now() - acquiring;
+        if (acquire_error) {
+            res.connection_wait = waited;
+            co_return std::tuple{acquire_error};
+        }
         const error_code exchange_error = co_await lease.exchange(req, res);
+        res.connection_wait = waited;
         const bool stale = exchange_error && !fresh && lease.reused() && lease.failed_before_response() &&
                            is_closed_connection_error(exchange_error);
         if (!stale || co_await is_cancelled()) co_return std::tuple{exchange_error};

@@ -155,7 +155,8 @@ private:
 /// newly opened connection; this is not a retry in the retry strategy's
 /// sense and is counted in pool_counters::stale_retries.
 /// Completion signature: void(error_code); errors as for async_acquire and
-/// pooled_connection::async_exchange.
+/// pooled_connection::async_exchange. `res.connection_wait` tells how long
+/// it waited for connections.
 template <class Token>
 auto async_send(connection_pool& pool, const request& req, response& res, Token&& token) {
     return async_spawn<void(boost::system::error_code)>(pool.executor(), pool.send(req, res),

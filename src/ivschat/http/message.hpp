@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <span>
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,9 @@ struct response {
     std::string date{};
     std::string content_type{};
     std::string body{};
+    /// Set by the pool's send, not by parsing: how long the exchange waited
+    /// for a connection (acquiring, opening one included).
+    std::chrono::steady_clock::duration connection_wait{};
 
     void clear() noexcept;
 };
