@@ -6,6 +6,7 @@
 #include "ivschat/http/connection_pool.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/strand.hpp>
 #include <catch2/catch.hpp>
 
 #include <atomic>

@@ -5,18 +5,21 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <array>
+#include <tuple>
 
 namespace ivschat::http {
 namespace {
@@ -26,6 +29,15 @@ using boost::system::error_code;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // Sessions kept per pool: a burst of new connections can each resume.
 constexpr std::size_t max_cached_sessions = 16;
+// Bytes asked of one socket read: a whole typical response in one go, while
+// a buffer only grows when a message needs it.
+constexpr std::size_t min_read_size = 4096;
+constexpr std::size_t max_read_size = 65536;
+
+boost::beast::flat_buffer::mutable_buffers_type prepare_read(boost::beast::flat_buffer& buffer) {
+    const std::size_t spare = buffer.capacity() - buffer.size();
+    return buffer.prepare(std::clamp(spare, min_read_size, max_read_size));
+}
 
 // SSL_CTX ex_data slot that leads OpenSSL's new-session callback back to the
 // pool's opener.
@@ -194,15 +206,21 @@ asio::awaitable<error_code> connection_opener::open(connection& conn) {
     tcp.socket().non_blocking(true, option_error);
     if (option_error) co_return option_error;
 
-    if (auto* tls = conn.tls()) {
-        SSL* ssl = tls->native_handle();
+    if (SSL* ssl = conn.ssl()) {
         if (!host_is_ip_ && SSL_set_tlsext_host_name(ssl, endpoint_.host.c_str()) != 1) {
             co_return error_code{static_cast<int>(ERR_get_error()), asio::error::get_ssl_category()};
         }
-        if (verify_peer_) tls->set_verify_callback(asio::ssl::host_name_verification(endpoint_.host));
+        if (verify_peer_) {
+            // The certificate must name the host (DNS name or IP address).
+            X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+            X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+            const int named = host_is_ip_ ? X509_VERIFY_PARAM_set1_ip_asc(param, endpoint_.host.c_str())
+                                          : X509_VERIFY_PARAM_set1_host(param, endpoint_.host.c_str(), 0);
+            if (named != 1) co_return error_code{static_cast<int>(ERR_get_error()), asio::error::get_ssl_category()};
+        }
         offer_session(ssl);
         tcp.expires_after(handshake_timeout_);
-        auto [handshake_error] = co_await tls->async_handshake(asio::ssl::stream_base::client, use_tuple);
+        const error_code handshake_error = co_await conn.handshake();
         if (handshake_error) {
             co_return handshake_error == boost::beast::error::timeout
                 ? error_code{transport_errc::tls_handshake_timeout}
@@ -216,70 +234,158 @@ asio::awaitable<error_code> connection_opener::open(connection& conn) {
 }
 
 connection::connection(const asio::any_io_executor& ex, asio::ssl::context* tls)
-    : executor_(ex),
-      stream_(tls != nullptr ? decltype(stream_){std::in_place_type<tls_stream>, executor_, *tls}
-                             : decltype(stream_){std::in_place_type<plain_stream>, executor_}) {}
+    : executor_(ex), stream_(executor_) {
+    if (tls != nullptr) tls_.emplace(tls->native_handle());
+}
 
-connection::plain_stream& connection::tcp() noexcept {
-    if (auto* s = std::get_if<tls_stream>(&stream_)) return s->next_layer();
-    return std::get<plain_stream>(stream_);
+std::size_t connection::buffer_capacity() const noexcept {
+    std::size_t bytes = read_buffer_.capacity() + head_.capacity();
+    if (tls_) bytes += tls_->input().capacity() + tls_->output().capacity();
+    return bytes;
 }
 
 bool connection::looks_closed() {
     char byte;
     error_code ec;
-    tcp().socket().receive(asio::buffer(&byte, 1), asio::socket_base::message_peek, ec);
+    stream_.socket().receive(asio::buffer(&byte, 1), asio::socket_base::message_peek, ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
     if (ec) return true;  // end of stream or reset
     // Bytes while idle: over plain HTTP the server broke the framing; over
     // TLS they may be post-handshake messages (TLS 1.3 session tickets on a
     // connection that has not read yet) that the next read consumes.
-    return tls() == nullptr;
+    return !tls_;
 }
 
 void connection::close() noexcept {
     error_code ignored;
-    tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    tcp().socket().close(ignored);
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    stream_.socket().close(ignored);
     reusable_ = false;
 }
 
-template <class Stream>
-asio::awaitable<error_code> connection::exchange_on(Stream& stream, const request& req, response& res,
-                                                    std::chrono::milliseconds timeout,
-                                                    std::uint64_t max_body) {
+asio::awaitable<error_code> connection::flush_tls_output() {
+    auto [ec, written] = co_await asio::async_write(stream_, asio::buffer(tls_->output()), use_tuple);
+    tls_->output().clear();
+    co_return ec;
+}
+
+asio::awaitable<error_code> connection::handshake() {
+    for (;;) {
+        error_code ec;
+        const auto step = tls_->handshake(ec);
+        if (!tls_->output().empty()) {
+            const error_code write_error = co_await flush_tls_output();
+            if (write_error && step != tls_engine::status::failed) co_return write_error;
+        }
+        switch (step) {
+        case tls_engine::status::done:
+            co_return error_code{};
+        case tls_engine::status::failed:
+            co_return ec;
+        case tls_engine::status::closed:
+            co_return error_code{asio::ssl::error::stream_truncated};
+        case tls_engine::status::want_input:
+            break;
+        }
+        auto [read_error, n] = co_await stream_.async_read_some(prepare_read(tls_->input()), use_tuple);
+        if (read_error) co_return read_error == asio::error::eof ? error_code{asio::ssl::error::stream_truncated} : read_error;
+        tls_->input().commit(n);
+    }
+}
+
+// One coroutine frame per exchange: the write, the reads and the TLS steps
+// are all inline.
+asio::awaitable<error_code> connection::exchange(const request& req, response& res,
+                                                 std::chrono::milliseconds timeout,
+                                                 std::uint64_t max_body) {
+    namespace beast_http = boost::beast::http;
     co_await asio::this_coro::throw_if_cancelled(false);
     if (auto ec = write_request_head(req, head_)) co_return ec;
     // Until the exchange completes in full, the connection counts as broken:
     // a cancellation or failure at any step leaves it unusable.
     reusable_ = false;
     failed_before_response_ = true;
-    tcp().expires_after(timeout);
-    const std::array<asio::const_buffer, 2> message{asio::buffer(head_), asio::buffer(req.body)};
-    auto [write_error, written] = co_await asio::async_write(stream, message, use_tuple);
+    stream_.expires_after(timeout);
+
+    error_code write_error;
+    if (tls_) {
+        // The whole request in one TLS record.
+        head_.append(req.body);
+        if (tls_->write(asio::buffer(head_), write_error) == tls_engine::status::done) {
+            std::tie(write_error, std::ignore) =
+                co_await asio::async_write(stream_, asio::buffer(tls_->output()), use_tuple);
+            tls_->output().clear();
+        }
+    } else {
+        const std::array<asio::const_buffer, 2> message{asio::buffer(head_), asio::buffer(req.body)};
+        std::tie(write_error, std::ignore) = co_await asio::async_write(stream_, message, use_tuple);
+    }
     if (write_error) {
         co_return write_error == boost::beast::error::timeout
             ? error_code{transport_errc::exchange_timeout}
             : write_error;
     }
+
     response_parser parser(res, max_body);
-    auto [read_error, read] = co_await boost::beast::http::async_read(stream, read_buffer_, parser, use_tuple);
+    parser.eager(true);
+    error_code read_error;
+    while (!parser.is_done()) {
+        if (read_buffer_.size() > 0) {
+            const std::size_t used = parser.put(read_buffer_.data(), read_error);
+            read_buffer_.consume(used);
+            if (read_error == beast_http::error::need_more) {
+                read_error = {};
+            } else if (read_error || parser.is_done()) {
+                break;
+            }
+            if (used > 0) continue;
+        }
+        // More of the response: plaintext straight from the socket, or
+        // decrypted from what the socket delivers.
+        std::size_t n = 0;
+        if (!tls_) {
+            std::tie(read_error, n) = co_await stream_.async_read_some(prepare_read(read_buffer_), use_tuple);
+        } else {
+            for (;;) {
+                const auto step = tls_->read(prepare_read(read_buffer_), n, read_error);
+                if (step == tls_engine::status::closed) read_error = asio::error::eof;
+                if (step != tls_engine::status::want_input) break;
+                // A key update or session ticket may want an answer first.
+                if (!tls_->output().empty()) {
+                    read_error = co_await flush_tls_output();
+                    if (read_error) break;
+                }
+                auto [socket_error, got] = co_await stream_.async_read_some(prepare_read(tls_->input()), use_tuple);
+                if (socket_error) {
+                    // The server closed TCP without close_notify.
+                    read_error = socket_error == asio::error::eof ? error_code{asio::ssl::error::stream_truncated}
+                                                                  : socket_error;
+                    break;
+                }
+                tls_->input().commit(got);
+            }
+        }
+        if (read_error == asio::error::eof) {
+            // A message that ends with the stream may end here (put_eof
+            // decides); before any byte it is a close before the response.
+            if (parser.got_some()) {
+                read_error = {};
+                parser.put_eof(read_error);
+            } else {
+                read_error = beast_http::error::end_of_stream;
+            }
+        }
+        if (read_error) break;
+        read_buffer_.commit(n);
+    }
     const bool got_response_bytes = parser.got_some() || read_buffer_.size() > 0;
     failed_before_response_ = !got_response_bytes;
     if (read_error) co_return classify_read_error(read_error, got_response_bytes);
-    tcp().expires_never();
+    stream_.expires_never();
     ++exchanges_;
     // Bytes after the response mean the server and we disagree on framing.
     reusable_ = parser.keep_alive() && read_buffer_.size() == 0;
     co_return error_code{};
-}
-
-asio::awaitable<error_code> connection::exchange(const request& req, response& res,
-                                                 std::chrono::milliseconds timeout,
-                                                 std::uint64_t max_body) {
-    // Not a coroutine itself: one coroutine frame per exchange, not two.
-    if (auto* s = std::get_if<tls_stream>(&stream_)) return exchange_on(*s, req, res, timeout, max_body);
-    return exchange_on(std::get<plain_stream>(stream_), req, res, timeout, max_body);
 }
 
 asio::any_io_executor make_strand_executor(const asio::any_io_executor& ex) {

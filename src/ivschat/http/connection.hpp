@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ivschat/http/message.hpp"
+#include "ivschat/http/tls_engine.hpp"
 
 #include <ivschat/transport.hpp>
 
@@ -8,10 +9,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/intrusive/list_hook.hpp>
 
 #include <atomic>
@@ -20,7 +19,6 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <variant>
 #include <vector>
 
 namespace ivschat::http {
@@ -110,19 +108,26 @@ private:
 /// Used by one caller at a time (the pool's lease); the hook links it into
 /// the pool's list of leased connections. Its I/O runs on the
 /// executor it is given: the pool's strand, so that a call's bookkeeping and
-/// I/O never hop between strands.
+/// I/O never hop between strands. TLS runs in a tls_engine over the TCP
+/// stream, so that reading and writing a message is one loop for both.
 class connection : public boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
 public:
     using executor_type = boost::asio::any_io_executor;
-    using plain_stream = boost::beast::tcp_stream;
-    using tls_stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+    using tcp_stream = boost::beast::tcp_stream;
 
+    /// `tls` null: plain HTTP.
     connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context* tls);
+
+    /// The TLS handshake over the connected stream, within the stream's
+    /// current expiry (beast::error::timeout when it passes). Must run on
+    /// executor(); only for a TLS connection.
+    boost::asio::awaitable<boost::system::error_code> handshake();
 
     /// Writes `req` and reads the response into `res` within `timeout`,
     /// refusing a body over `max_body`. Must run on executor(). Reports
     /// cancellation as operation_aborted rather than an exception (it sets
-    /// this_coro::throw_if_cancelled(false) for the coroutine it runs in). After a failure the connection is not reusable.
+    /// this_coro::throw_if_cancelled(false) for the coroutine it runs in).
+    /// After a failure the connection is not reusable.
     boost::asio::awaitable<boost::system::error_code> exchange(const request& req, response& res,
                                                                std::chrono::milliseconds timeout,
                                                                std::uint64_t max_body);
@@ -145,21 +150,20 @@ public:
     bool failed_before_response() const noexcept { return failed_before_response_; }
 
     const executor_type& executor() const noexcept { return executor_; }
-    plain_stream& tcp() noexcept;
-    tls_stream* tls() noexcept { return std::get_if<tls_stream>(&stream_); }
+    tcp_stream& tcp() noexcept { return stream_; }
+    /// The TLS session, null over plain HTTP.
+    SSL* ssl() noexcept { return tls_ ? tls_->native_handle() : nullptr; }
 
     /// Bytes of buffer capacity this connection holds (for memory reports).
-    std::size_t buffer_capacity() const noexcept { return read_buffer_.capacity() + head_.capacity(); }
+    std::size_t buffer_capacity() const noexcept;
 
 private:
-    template <class Stream>
-    boost::asio::awaitable<boost::system::error_code> exchange_on(Stream& stream, const request& req,
-                                                                  response& res,
-                                                                  std::chrono::milliseconds timeout,
-                                                                  std::uint64_t max_body);
+    /// Writes out what the TLS engine has to send.
+    boost::asio::awaitable<boost::system::error_code> flush_tls_output();
 
     executor_type executor_;
-    std::variant<plain_stream, tls_stream> stream_;
+    tcp_stream stream_;
+    std::optional<tls_engine> tls_;
     boost::beast::flat_buffer read_buffer_;
     std::string head_;
     std::size_t exchanges_ = 0;

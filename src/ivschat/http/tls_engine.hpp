@@ -1,0 +1,69 @@
+#pragma once
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <openssl/ssl.h>
+
+#include <cstddef>
+#include <string>
+
+namespace ivschat::http {
+
+/// The TLS side of one client connection, without I/O: OpenSSL reads the
+/// ciphertext that arrived from input() and appends what must be sent to
+/// output(); the connection moves those bytes over its socket.
+///
+/// Why not asio::ssl::stream: it keeps four 17 KB buffers per connection
+/// (its own two and a BIO pair's) and copies every byte through them. Here
+/// ciphertext is copied once, between the socket's bytes and OpenSSL, and a
+/// connection holds only what is in flight (about 100 KB less per pooled
+/// connection; see benchmarks/README.md).
+class tls_engine {
+public:
+    enum class status {
+        done,        ///< the step completed
+        want_input,  ///< more ciphertext is needed: read the socket into input()
+        closed,      ///< the peer sent close_notify
+        failed,      ///< a TLS error, reported in the error_code
+    };
+
+    /// A client session on `ctx` (which keeps its settings: verification,
+    /// protocol versions, session callbacks). Throws
+    /// boost::system::system_error if OpenSSL cannot allocate it.
+    explicit tls_engine(SSL_CTX* ctx);
+    ~tls_engine();
+    tls_engine(const tls_engine&) = delete;
+    tls_engine& operator=(const tls_engine&) = delete;
+
+    SSL* native_handle() noexcept { return ssl_; }
+
+    /// Ciphertext received and not consumed yet: the socket reads into
+    /// input().prepare(n) and commits what arrived.
+    boost::beast::flat_buffer& input() noexcept { return input_; }
+    const boost::beast::flat_buffer& input() const noexcept { return input_; }
+    /// Ciphertext to send, in order: the caller writes it, then clears it.
+    std::string& output() noexcept { return output_; }
+    const std::string& output() const noexcept { return output_; }
+
+    /// One step of the client handshake.
+    status handshake(boost::system::error_code& ec);
+    /// Encrypts all of `plaintext` into output().
+    status write(boost::asio::const_buffer plaintext, boost::system::error_code& ec);
+    /// Decrypts up to out.size() bytes into `out`, setting `n`. A TLS 1.3
+    /// record that is not application data (a session ticket, a key update)
+    /// may leave something in output() to send.
+    status read(boost::asio::mutable_buffer out, std::size_t& n, boost::system::error_code& ec);
+
+private:
+    friend struct tls_engine_bio;
+
+    status outcome(int ret, boost::system::error_code& ec);
+
+    SSL* ssl_;
+    boost::beast::flat_buffer input_;
+    std::string output_;
+};
+
+}  // namespace ivschat::http
