@@ -159,7 +159,6 @@ TEST_CASE("http: read errors are classified") {
     CHECK(classify_read_error(bh::error::body_limit, true) == transport_errc::response_too_large);
     CHECK(classify_read_error(bh::error::header_limit, true) == transport_errc::response_too_large);
     CHECK(classify_read_error(bh::error::bad_status, true) == transport_errc::malformed_response);
-    CHECK(classify_read_error(boost::beast::error::timeout, true) == transport_errc::exchange_timeout);
     CHECK(classify_read_error(boost::asio::error::connection_reset, true) ==
           boost::asio::error::connection_reset);
     CHECK(ivschat::make_error_code(transport_errc::acquire_timeout).message().find("acquire") !=

@@ -29,7 +29,9 @@ asio::awaitable<std::pair<error_code, http::response>> fetch_once(asio::any_io_e
     http::pool_counter_cells counters;
     http::connection_opener opener(http::endpoint{.tls = url.uses_tls(), .host = url.host, .port = url.port},
                                    settings, counters);
-    http::connection conn(http::make_strand_executor(executor), opener.tls_context());
+    const auto strand = http::make_strand_executor(executor);
+    http::deadline_watch deadlines(strand);
+    http::connection conn(strand, opener.tls_context(), deadlines);
     std::vector<http::header_field> all{{.name = "Host", .value = url.host_header}};
     all.insert(all.end(), headers.begin(), headers.end());
     const http::request req{.method = method, .target = target, .headers = all, .body = body};

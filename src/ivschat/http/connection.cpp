@@ -11,7 +11,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 
 #include <openssl/ssl.h>
@@ -190,22 +189,10 @@ asio::awaitable<std::pair<error_code, connection_opener::results_type>> connecti
 asio::awaitable<error_code> connection_opener::open(connection& conn) {
     auto [resolve_error, addresses] = co_await this->addresses(conn.executor());
     if (resolve_error) co_return resolve_error;
-
-    auto& tcp = conn.tcp();
-    tcp.expires_after(connect_timeout_);
-    auto [connect_error, connected_to] = co_await tcp.async_connect(addresses, use_tuple);
-    if (connect_error) {
+    if (const error_code connect_error = co_await conn.connect(addresses, connect_timeout_)) {
         forget_addresses();
-        co_return connect_error == boost::beast::error::timeout
-            ? error_code{transport_errc::connect_timeout}
-            : connect_error;
+        co_return connect_error;
     }
-    error_code option_error;
-    tcp.socket().set_option(asio::ip::tcp::no_delay(true), option_error);
-    // Non-blocking at the user level too, so looks_closed() can peek.
-    tcp.socket().non_blocking(true, option_error);
-    if (option_error) co_return option_error;
-
     if (SSL* ssl = conn.ssl()) {
         if (!host_is_ip_ && SSL_set_tlsext_host_name(ssl, endpoint_.host.c_str()) != 1) {
             co_return error_code{static_cast<int>(ERR_get_error()), asio::error::get_ssl_category()};
@@ -219,23 +206,36 @@ asio::awaitable<error_code> connection_opener::open(connection& conn) {
             if (named != 1) co_return error_code{static_cast<int>(ERR_get_error()), asio::error::get_ssl_category()};
         }
         offer_session(ssl);
-        tcp.expires_after(handshake_timeout_);
-        const error_code handshake_error = co_await conn.handshake();
-        if (handshake_error) {
-            co_return handshake_error == boost::beast::error::timeout
-                ? error_code{transport_errc::tls_handshake_timeout}
-                : handshake_error;
+        if (const error_code handshake_error = co_await conn.handshake(handshake_timeout_)) {
+            co_return handshake_error;
         }
         pool_counter_cells::add(counters_.tls_handshakes);
         if (SSL_session_reused(ssl) == 1) pool_counter_cells::add(counters_.tls_resumed_sessions);
     }
-    tcp.expires_never();
     co_return error_code{};
 }
 
-connection::connection(const asio::any_io_executor& ex, asio::ssl::context* tls)
-    : executor_(ex), stream_(executor_) {
+connection::connection(const asio::any_io_executor& ex, asio::ssl::context* tls, deadline_watch& deadlines)
+    : executor_(ex), deadlines_(deadlines), socket_(executor_) {
     if (tls != nullptr) tls_.emplace(tls->native_handle());
+}
+
+asio::awaitable<error_code> connection::connect(const addresses_type& addresses,
+                                                std::chrono::milliseconds timeout) {
+    const deadline_watch::guard deadline(deadlines_, *this, timeout);
+    error_code ec = asio::error::host_not_found;
+    for (const auto& address : addresses) {
+        error_code ignored;
+        socket_.close(ignored);
+        std::tie(ec) = co_await socket_.async_connect(address.endpoint(), use_tuple);
+        if (!ec || ec == asio::error::operation_aborted || expired()) break;
+    }
+    if (expired()) co_return transport_errc::connect_timeout;
+    if (ec) co_return ec;
+    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+    // Non-blocking at the user level too, so looks_closed() can peek.
+    if (!ec) socket_.non_blocking(true, ec);
+    co_return ec;
 }
 
 std::size_t connection::buffer_capacity() const noexcept {
@@ -247,7 +247,7 @@ std::size_t connection::buffer_capacity() const noexcept {
 bool connection::looks_closed() {
     char byte;
     error_code ec;
-    stream_.socket().receive(asio::buffer(&byte, 1), asio::socket_base::message_peek, ec);
+    socket_.receive(asio::buffer(&byte, 1), asio::socket_base::message_peek, ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) return false;
     if (ec) return true;  // end of stream or reset
     // Bytes while idle: over plain HTTP the server broke the framing; over
@@ -258,23 +258,25 @@ bool connection::looks_closed() {
 
 void connection::close() noexcept {
     error_code ignored;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    stream_.socket().close(ignored);
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
     reusable_ = false;
 }
 
 asio::awaitable<error_code> connection::flush_tls_output() {
-    auto [ec, written] = co_await asio::async_write(stream_, asio::buffer(tls_->output()), use_tuple);
+    auto [ec, written] = co_await asio::async_write(socket_, asio::buffer(tls_->output()), use_tuple);
     tls_->output().clear();
     co_return ec;
 }
 
-asio::awaitable<error_code> connection::handshake() {
+asio::awaitable<error_code> connection::handshake(std::chrono::milliseconds timeout) {
+    const deadline_watch::guard deadline(deadlines_, *this, timeout);
     for (;;) {
         error_code ec;
         const auto step = tls_->handshake(ec);
         if (!tls_->output().empty()) {
             const error_code write_error = co_await flush_tls_output();
+            if (expired()) co_return transport_errc::tls_handshake_timeout;
             if (write_error && step != tls_engine::status::failed) co_return write_error;
         }
         switch (step) {
@@ -287,7 +289,8 @@ asio::awaitable<error_code> connection::handshake() {
         case tls_engine::status::want_input:
             break;
         }
-        auto [read_error, n] = co_await stream_.async_read_some(prepare_read(tls_->input()), use_tuple);
+        auto [read_error, n] = co_await socket_.async_read_some(prepare_read(tls_->input()), use_tuple);
+        if (expired()) co_return transport_errc::tls_handshake_timeout;
         if (read_error) co_return read_error == asio::error::eof ? error_code{asio::ssl::error::stream_truncated} : read_error;
         tls_->input().commit(n);
     }
@@ -305,7 +308,7 @@ asio::awaitable<error_code> connection::exchange(const request& req, response& r
     // a cancellation or failure at any step leaves it unusable.
     reusable_ = false;
     failed_before_response_ = true;
-    stream_.expires_after(timeout);
+    const deadline_watch::guard deadline(deadlines_, *this, timeout);
 
     error_code write_error;
     if (tls_) {
@@ -313,18 +316,15 @@ asio::awaitable<error_code> connection::exchange(const request& req, response& r
         head_.append(req.body);
         if (tls_->write(asio::buffer(head_), write_error) == tls_engine::status::done) {
             std::tie(write_error, std::ignore) =
-                co_await asio::async_write(stream_, asio::buffer(tls_->output()), use_tuple);
+                co_await asio::async_write(socket_, asio::buffer(tls_->output()), use_tuple);
             tls_->output().clear();
         }
     } else {
         const std::array<asio::const_buffer, 2> message{asio::buffer(head_), asio::buffer(req.body)};
-        std::tie(write_error, std::ignore) = co_await asio::async_write(stream_, message, use_tuple);
+        std::tie(write_error, std::ignore) = co_await asio::async_write(socket_, message, use_tuple);
     }
-    if (write_error) {
-        co_return write_error == boost::beast::error::timeout
-            ? error_code{transport_errc::exchange_timeout}
-            : write_error;
-    }
+    if (expired()) co_return transport_errc::exchange_timeout;
+    if (write_error) co_return write_error;
 
     response_parser parser(res, max_body);
     parser.eager(true);
@@ -344,7 +344,7 @@ asio::awaitable<error_code> connection::exchange(const request& req, response& r
         // decrypted from what the socket delivers.
         std::size_t n = 0;
         if (!tls_) {
-            std::tie(read_error, n) = co_await stream_.async_read_some(prepare_read(read_buffer_), use_tuple);
+            std::tie(read_error, n) = co_await socket_.async_read_some(prepare_read(read_buffer_), use_tuple);
         } else {
             for (;;) {
                 const auto step = tls_->read(prepare_read(read_buffer_), n, read_error);
@@ -355,7 +355,7 @@ asio::awaitable<error_code> connection::exchange(const request& req, response& r
                     read_error = co_await flush_tls_output();
                     if (read_error) break;
                 }
-                auto [socket_error, got] = co_await stream_.async_read_some(prepare_read(tls_->input()), use_tuple);
+                auto [socket_error, got] = co_await socket_.async_read_some(prepare_read(tls_->input()), use_tuple);
                 if (socket_error) {
                     // The server closed TCP without close_notify.
                     read_error = socket_error == asio::error::eof ? error_code{asio::ssl::error::stream_truncated}
@@ -380,8 +380,8 @@ asio::awaitable<error_code> connection::exchange(const request& req, response& r
     }
     const bool got_response_bytes = parser.got_some() || read_buffer_.size() > 0;
     failed_before_response_ = !got_response_bytes;
+    if (expired()) co_return transport_errc::exchange_timeout;
     if (read_error) co_return classify_read_error(read_error, got_response_bytes);
-    stream_.expires_never();
     ++exchanges_;
     // Bytes after the response mean the server and we disagree on framing.
     reusable_ = parser.keep_alive() && read_buffer_.size() == 0;

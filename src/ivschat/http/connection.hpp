@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ivschat/http/deadline_watch.hpp"
 #include "ivschat/http/message.hpp"
 #include "ivschat/http/tls_engine.hpp"
 
@@ -10,7 +11,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/intrusive/list_hook.hpp>
 
 #include <atomic>
@@ -104,28 +104,39 @@ private:
     std::vector<SSL_SESSION*> sessions_;
 };
 
+/// Links a connection into its pool's list of leased connections.
+using lease_hook = boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>>;
+
 /// One keep-alive HTTP/1.1 connection, plain or TLS, with reused buffers.
 /// Used by one caller at a time (the pool's lease); the hook links it into
 /// the pool's list of leased connections. Its I/O runs on the
 /// executor it is given: the pool's strand, so that a call's bookkeeping and
-/// I/O never hop between strands. TLS runs in a tls_engine over the TCP
-/// stream, so that reading and writing a message is one loop for both.
-class connection : public boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
+/// I/O never hop between strands. TLS runs in a tls_engine over the socket,
+/// so that reading and writing a message is one loop for both, and every
+/// timeout is a deadline in the pool's deadline_watch.
+class connection : public lease_hook, public deadline_watch::entry {
 public:
     using executor_type = boost::asio::any_io_executor;
-    using tcp_stream = boost::beast::tcp_stream;
+    using addresses_type = boost::asio::ip::tcp::resolver::results_type;
 
-    /// `tls` null: plain HTTP.
-    connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context* tls);
+    /// `tls` null: plain HTTP. `deadlines` runs on `ex` and outlives the
+    /// connection's operations.
+    connection(const boost::asio::any_io_executor& ex, boost::asio::ssl::context* tls,
+               deadline_watch& deadlines);
 
-    /// The TLS handshake over the connected stream, within the stream's
-    /// current expiry (beast::error::timeout when it passes). Must run on
-    /// executor(); only for a TLS connection.
-    boost::asio::awaitable<boost::system::error_code> handshake();
+    /// Connects to the first of `addresses` that accepts within `timeout`
+    /// for all (transport_errc::connect_timeout past it). Must run on
+    /// executor(), as every operation here.
+    boost::asio::awaitable<boost::system::error_code> connect(const addresses_type& addresses,
+                                                              std::chrono::milliseconds timeout);
+
+    /// The TLS handshake on a connected TLS connection
+    /// (transport_errc::tls_handshake_timeout past `timeout`).
+    boost::asio::awaitable<boost::system::error_code> handshake(std::chrono::milliseconds timeout);
 
     /// Writes `req` and reads the response into `res` within `timeout`,
-    /// refusing a body over `max_body`. Must run on executor(). Reports
-    /// cancellation as operation_aborted rather than an exception (it sets
+    /// refusing a body over `max_body`. Reports cancellation as
+    /// operation_aborted rather than an exception (it sets
     /// this_coro::throw_if_cancelled(false) for the coroutine it runs in).
     /// After a failure the connection is not reusable.
     boost::asio::awaitable<boost::system::error_code> exchange(const request& req, response& res,
@@ -150,7 +161,6 @@ public:
     bool failed_before_response() const noexcept { return failed_before_response_; }
 
     const executor_type& executor() const noexcept { return executor_; }
-    tcp_stream& tcp() noexcept { return stream_; }
     /// The TLS session, null over plain HTTP.
     SSL* ssl() noexcept { return tls_ ? tls_->native_handle() : nullptr; }
 
@@ -158,11 +168,13 @@ public:
     std::size_t buffer_capacity() const noexcept;
 
 private:
+    void on_expired() noexcept override { close(); }
     /// Writes out what the TLS engine has to send.
     boost::asio::awaitable<boost::system::error_code> flush_tls_output();
 
     executor_type executor_;
-    tcp_stream stream_;
+    deadline_watch& deadlines_;
+    boost::asio::ip::tcp::socket socket_;
     std::optional<tls_engine> tls_;
     boost::beast::flat_buffer read_buffer_;
     std::string head_;

@@ -68,6 +68,7 @@ public:
 
     pool_core(const asio::any_io_executor& ex, endpoint target, const pool_options& options)
         : strand(options.thread_safe ? make_strand_executor(ex) : ex),
+          deadlines(strand),
           options(options),
           opener(std::move(target), options, counters),
           host_header(make_host_header(opener.target())),
@@ -92,6 +93,8 @@ public:
     // The pool's bookkeeping and every connection's I/O: a strand, or the
     // caller's executor when options.thread_safe is false.
     asio::any_io_executor strand;
+    // Connect, handshake and exchange deadlines of every connection.
+    deadline_watch deadlines;
     pool_options options;
     pool_counter_cells counters;
     connection_opener opener;
@@ -124,7 +127,7 @@ private:
     }
 
     void give_back_on_strand(connection_ptr c) {
-        if (c->is_linked()) c->unlink();
+        if (c->lease_hook::is_linked()) c->lease_hook::unlink();
         const bool reusable = c->reusable() && !closed;
         const std::size_t exchanges = c->exchanges();
         deliver(state.release(std::move(c), reusable, exchanges, now(), closer(false)));
@@ -207,7 +210,7 @@ asio::awaitable<pool_core::acquire_result> pool_core::acquire(bool fresh) {
 }
 
 asio::awaitable<pool_core::acquire_result> pool_core::open_in_slot() {
-    auto conn = std::make_unique<connection>(strand, opener.tls_context());
+    auto conn = std::make_unique<connection>(strand, opener.tls_context(), deadlines);
     const error_code ec = co_await opener.open(*conn);
     if (ec) {
         pool_counter_cells::add(counters.connect_failures);
@@ -241,7 +244,7 @@ asio::awaitable<std::tuple<error_code>> pool_core::warm_up(std::size_t n) {
     auto p = std::make_shared<progress>(progress{count, error_code{},
                                                  asio::steady_timer(strand, asio::steady_timer::time_point::max())});
     for (std::size_t i = 0; i < count; ++i) {
-        auto conn = std::make_unique<connection>(strand, opener.tls_context());
+        auto conn = std::make_unique<connection>(strand, opener.tls_context(), deadlines);
         connection& opening = *conn;
         asio::co_spawn(
             strand, reporting_cancellation(opener.open(opening)),

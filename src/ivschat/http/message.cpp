@@ -157,7 +157,6 @@ boost::system::error_code classify_read_error(boost::system::error_code ec,
         ec == beast_http::error::buffer_overflow) {
         return transport_errc::response_too_large;
     }
-    if (ec == boost::beast::error::timeout) return transport_errc::exchange_timeout;
     const bool closed = ec == beast_http::error::end_of_stream ||
                         ec == beast_http::error::partial_message || ec == asio_error::eof ||
                         ec == boost::asio::ssl::error::stream_truncated;
