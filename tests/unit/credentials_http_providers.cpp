@@ -26,10 +26,7 @@ using ivschat::test::http_response;
 using ivschat::test::make_response;
 
 using ivschat::test::credentials_outcome;
-
-credentials_outcome get(asio::io_context& ioc, ivschat::credentials_provider& p) {
-    return ivschat::test::get_credentials(ioc, p);
-}
+using ivschat::test::get_credentials;
 
 std::string credentials_json(const std::string& id, const std::string& expiration = "2099-01-01T00:00:00Z") {
     return R"({"AccessKeyId":")" + id + R"(","SecretAccessKey":"S","Token":"T","Expiration":")" + expiration +
@@ -53,7 +50,7 @@ TEST_CASE("container: FULL_URI on loopback with the Authorization token") {
                                       {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "Basic secret-token"}});
     auto p = std::make_shared<ivschat::container_credentials_provider>(env, fast_container);
     CHECK(p->name() == "container endpoint " + server.url() + "/v1/credentials?id=7");
-    auto out = get(ioc, *p);
+    auto out = get_credentials(ioc, *p);
     REQUIRE(out.creds);
     CHECK(out.creds->access_key_id == "CONTAINER");
     CHECK(out.creds->session_token == "T");
@@ -63,7 +60,7 @@ TEST_CASE("container: FULL_URI on loopback with the Authorization token") {
     // Without the token the endpoint refuses, and the message says how.
     auto no_token = std::make_shared<ivschat::container_credentials_provider>(
         environment::from_map({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", server.url() + "/v1/credentials"}}), fast_container);
-    auto refused = get(ioc, *no_token);
+    auto refused = get_credentials(ioc, *no_token);
     CHECK(refused.code == credentials_errc::unavailable);
     CHECK(refused.error == "container endpoint " + server.url() +
                                "/v1/credentials: answered HTTP 401: {\"message\":\"unauthorized\"}");
@@ -83,13 +80,13 @@ TEST_CASE("container: the token file wins over the variable and is read at each 
                                       {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "from-variable"},
                                       {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file}});
     auto p = std::make_shared<ivschat::container_credentials_provider>(env, fast_container);
-    get(ioc, *p);
+    get_credentials(ioc, *p);
     dir.write("token", "from-file-2");
-    get(ioc, *p);
+    get_credentials(ioc, *p);
     CHECK(tokens == std::vector<std::string>{"from-file-1", "from-file-2"});
 
     std::filesystem::remove(token_file);
-    auto missing = get(ioc, *p);
+    auto missing = get_credentials(ioc, *p);
     CHECK(missing.code == credentials_errc::unavailable);
     CHECK(missing.error.find("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: cannot read " + token_file) != std::string::npos);
 }
@@ -104,19 +101,19 @@ TEST_CASE("container: an https FULL_URI with a verified certificate") {
     ivschat::test::temp_dir dir;
     auto ca_file = dir.write("ca.pem", issued.ca_cert_pem);
     auto env = environment::from_map({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", server.url() + "/creds"}, {"AWS_CA_BUNDLE", ca_file}});
-    auto out = get(ioc, *std::make_shared<ivschat::container_credentials_provider>(env, fast_container));
+    auto out = get_credentials(ioc, *std::make_shared<ivschat::container_credentials_provider>(env, fast_container));
     REQUIRE(out.creds);
     CHECK(out.creds->access_key_id == "OVER_TLS");
 
     // Another CA's bundle: the certificate does not verify.
     auto other_ca = dir.write("other.pem", ivschat::testing::throwaway_ca().issue_server_certificate().ca_cert_pem);
-    auto untrusted = get(ioc, *std::make_shared<ivschat::container_credentials_provider>(
+    auto untrusted = get_credentials(ioc, *std::make_shared<ivschat::container_credentials_provider>(
                                   env, ivschat::container_credentials_options{.timeout = 1s, .attempts = 1, .ca_file = other_ca}));
     CHECK(untrusted.code == credentials_errc::unavailable);
     CHECK(untrusted.error.find("certificate verify failed") != std::string::npos);
 
     // A bundle that cannot be read.
-    auto unreadable = get(ioc, *std::make_shared<ivschat::container_credentials_provider>(
+    auto unreadable = get_credentials(ioc, *std::make_shared<ivschat::container_credentials_provider>(
                                    env, ivschat::container_credentials_options{
                                             .timeout = 1s, .attempts = 1, .ca_file = (dir.path() / "missing.pem").string()}));
     CHECK(unreadable.code == credentials_errc::unavailable);
@@ -127,7 +124,7 @@ TEST_CASE("container: which URLs are allowed; unset is not_found") {
     asio::io_context ioc;
     auto error_for = [&](std::map<std::string, std::string, std::less<>> vars) {
         auto p = std::make_shared<ivschat::container_credentials_provider>(environment::from_map(std::move(vars)), fast_container);
-        return get(ioc, *p);
+        return get_credentials(ioc, *p);
     };
     auto unset = error_for({});
     CHECK(unset.code == credentials_errc::not_found);
@@ -163,7 +160,7 @@ TEST_CASE("container: a 5xx is tried again; malformed answers and a dead endpoin
     answer = credentials_json("AFTER_RETRY");
     auto retrying = std::make_shared<ivschat::container_credentials_provider>(
         env, ivschat::container_credentials_options{.timeout = 1s, .attempts = 2, .retry_delay = 10ms});
-    auto out = get(ioc, *retrying);
+    auto out = get_credentials(ioc, *retrying);
     REQUIRE(out.creds);
     CHECK(out.creds->access_key_id == "AFTER_RETRY");
     CHECK(calls == 2);
@@ -172,12 +169,12 @@ TEST_CASE("container: a 5xx is tried again; malformed answers and a dead endpoin
         INFO(malformed);
         answer = malformed;
         auto p = std::make_shared<ivschat::container_credentials_provider>(env, fast_container);
-        auto bad = get(ioc, *p);
+        auto bad = get_credentials(ioc, *p);
         CHECK(bad.code == credentials_errc::unavailable);
         CHECK(bad.error.rfind("container endpoint " + server.url() + "/c: malformed answer: ", 0) == 0);
     }
     answer = std::string(100 * 1024, 'x');
-    auto huge = get(ioc, *std::make_shared<ivschat::container_credentials_provider>(env, fast_container));
+    auto huge = get_credentials(ioc, *std::make_shared<ivschat::container_credentials_provider>(env, fast_container));
     CHECK(huge.error.rfind("container endpoint " + server.url() + "/c: request failed: ", 0) == 0);
 
     // A port nothing listens on (the server's, after it closed).
@@ -186,7 +183,7 @@ TEST_CASE("container: a 5xx is tried again; malformed answers and a dead endpoin
         ivschat::test::credentials_test_server gone(ioc.get_executor(), [](const http_request&) { return make_response(200, ""); });
         dead_url = gone.url();
     }
-    auto dead = get(ioc, *std::make_shared<ivschat::container_credentials_provider>(
+    auto dead = get_credentials(ioc, *std::make_shared<ivschat::container_credentials_provider>(
                              environment::from_map({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", dead_url + "/c"}}), fast_container));
     CHECK(dead.code == credentials_errc::unavailable);
     CHECK(dead.error.rfind("container endpoint " + dead_url + "/c: request failed: ", 0) == 0);
@@ -238,17 +235,17 @@ TEST_CASE("IMDSv2: token, role name, credentials; the token is reused and renewe
     auto env = environment::from_map({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.server.url()}});
     auto p = std::make_shared<ivschat::imds_credentials_provider>(env);
     CHECK(p->name() == "EC2 instance metadata at " + imds.server.url());
-    auto first = get(ioc, *p);
+    auto first = get_credentials(ioc, *p);
     REQUIRE(first.creds);
     CHECK(first.creds->access_key_id == "IMDS1");
     CHECK(imds.ttl_seen == "21600");
     CHECK(imds.token_requests == 1);
     // The token is kept for the next fetch.
-    CHECK(get(ioc, *p).creds->access_key_id == "IMDS2");
+    CHECK(get_credentials(ioc, *p).creds->access_key_id == "IMDS2");
     CHECK(imds.token_requests == 1);
     // The service forgot the token: a 401 gets a new one, once.
     imds.current_token = "rotated";
-    CHECK(get(ioc, *p).creds->access_key_id == "IMDS3");
+    CHECK(get_credentials(ioc, *p).creds->access_key_id == "IMDS3");
     CHECK(imds.token_requests == 2);
 }
 
@@ -256,7 +253,7 @@ TEST_CASE("IMDSv2: disabled, unreachable, no role, malformed credentials") {
     asio::io_context ioc;
     auto disabled = std::make_shared<ivschat::imds_credentials_provider>(
         environment::from_map({{"AWS_EC2_METADATA_DISABLED", "TRUE"}, {"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1"}}));
-    auto off = get(ioc, *disabled);
+    auto off = get_credentials(ioc, *disabled);
     CHECK(off.code == credentials_errc::not_found);
     CHECK(off.error == "EC2 instance metadata: disabled by AWS_EC2_METADATA_DISABLED");
 
@@ -265,7 +262,7 @@ TEST_CASE("IMDSv2: disabled, unreachable, no role, malformed credentials") {
         ivschat::test::credentials_test_server gone(ioc.get_executor(), [](const http_request&) { return make_response(200, ""); });
         dead_url = gone.url();
     }
-    auto unreachable = get(ioc, *std::make_shared<ivschat::imds_credentials_provider>(
+    auto unreachable = get_credentials(ioc, *std::make_shared<ivschat::imds_credentials_provider>(
                                     environment::from_map({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", dead_url}})));
     CHECK(unreachable.code == credentials_errc::not_found);  // off EC2: a chain moves on
     CHECK(unreachable.error.rfind("EC2 instance metadata at " + dead_url + ": no answer to the IMDSv2 token request", 0) == 0);
@@ -273,13 +270,13 @@ TEST_CASE("IMDSv2: disabled, unreachable, no role, malformed credentials") {
     imds_server imds{ioc};
     auto env = environment::from_map({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.server.url()}});
     imds.role = "";
-    auto no_role = get(ioc, *std::make_shared<ivschat::imds_credentials_provider>(env));
+    auto no_role = get_credentials(ioc, *std::make_shared<ivschat::imds_credentials_provider>(env));
     CHECK(no_role.code == credentials_errc::unavailable);
     CHECK(no_role.error == "EC2 instance metadata at " + imds.server.url() +
                                ": the instance has no IAM role (empty answer to /latest/meta-data/iam/security-credentials/)");
     imds.role = "ec2-role";
     imds.expiration = "not a time";
-    auto malformed = get(ioc, *std::make_shared<ivschat::imds_credentials_provider>(env));
+    auto malformed = get_credentials(ioc, *std::make_shared<ivschat::imds_credentials_provider>(env));
     CHECK(malformed.error == "EC2 instance metadata at " + imds.server.url() +
                                  ": malformed credentials for role ec2-role: the member \"Expiration\" is not an ISO 8601 time");
 

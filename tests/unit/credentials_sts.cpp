@@ -30,10 +30,7 @@ using ivschat::test::http_response;
 using ivschat::test::make_response;
 
 using ivschat::test::credentials_outcome;
-
-credentials_outcome get(asio::io_context& ioc, ivschat::credentials_provider& p) {
-    return ivschat::test::get_credentials(ioc, p);
-}
+using ivschat::test::get_credentials;
 
 std::map<std::string, std::string> parse_form(std::string_view body) {
     std::map<std::string, std::string> out;
@@ -152,7 +149,7 @@ TEST_CASE("web identity from the environment: the token file, unsigned, and the 
                                       {"AWS_ENDPOINT_URL_STS", sts.server.url()}});
     auto p = ivschat::make_environment_web_identity_provider(env, {.region = "eu-west-1"});
     CHECK(p->name() == "web identity (role arn:aws:iam::123456789012:role/pod)");
-    auto out = get(ioc, *p);
+    auto out = get_credentials(ioc, *p);
     REQUIRE(out.creds);
     CHECK(out.creds->access_key_id == "ASIAAssumeRoleWithWebIdentity1");
     CHECK(out.creds->session_token == "session/token+1");
@@ -163,7 +160,7 @@ TEST_CASE("web identity from the environment: the token file, unsigned, and the 
 
     // A token STS refuses: its Code and Message.
     dir.write("token", "stale");
-    auto refused = get(ioc, *ivschat::make_environment_web_identity_provider(env));
+    auto refused = get_credentials(ioc, *ivschat::make_environment_web_identity_provider(env));
     CHECK(refused.code == credentials_errc::unavailable);
     CHECK(refused.error == "web identity (role arn:aws:iam::123456789012:role/pod): STS answered HTTP 400 "
                            "InvalidIdentityToken: Couldn't verify the token");
@@ -171,9 +168,9 @@ TEST_CASE("web identity from the environment: the token file, unsigned, and the 
 
 TEST_CASE("web identity from the environment: unset, half set, default session name") {
     asio::io_context ioc;
-    auto unset = get(ioc, *ivschat::make_environment_web_identity_provider(environment::from_map({})));
+    auto unset = get_credentials(ioc, *ivschat::make_environment_web_identity_provider(environment::from_map({})));
     CHECK(unset.code == credentials_errc::not_found);
-    auto half = get(ioc, *ivschat::make_environment_web_identity_provider(environment::from_map({{"AWS_ROLE_ARN", "arn"}})));
+    auto half = get_credentials(ioc, *ivschat::make_environment_web_identity_provider(environment::from_map({{"AWS_ROLE_ARN", "arn"}})));
     CHECK(half.code == credentials_errc::invalid);
     CHECK(half.error == "web identity: AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN must both be set");
 
@@ -182,10 +179,10 @@ TEST_CASE("web identity from the environment: unset, half set, default session n
     auto env = environment::from_map({{"AWS_WEB_IDENTITY_TOKEN_FILE", dir.write("t", sts.expected_web_token)},
                                       {"AWS_ROLE_ARN", "arn:aws:iam::1:role/r"},
                                       {"AWS_ENDPOINT_URL", sts.server.url()}});
-    REQUIRE(get(ioc, *ivschat::make_environment_web_identity_provider(env)).creds);
+    REQUIRE(get_credentials(ioc, *ivschat::make_environment_web_identity_provider(env)).creds);
     CHECK(sts.calls.at(0)["RoleSessionName"].rfind("ivschat-cpp-", 0) == 0);
     // A missing token file.
-    auto missing = get(ioc, *ivschat::make_environment_web_identity_provider(
+    auto missing = get_credentials(ioc, *ivschat::make_environment_web_identity_provider(
                                 environment::from_map({{"AWS_WEB_IDENTITY_TOKEN_FILE", (dir.path() / "none").string()},
                                                        {"AWS_ROLE_ARN", "arn:aws:iam::1:role/r"},
                                                        {"AWS_ENDPOINT_URL", sts.server.url()}})));
@@ -204,7 +201,7 @@ TEST_CASE("profile role_arn + source_profile: AssumeRole signed with the source'
     auto env = environment::from_map({{"AWS_ENDPOINT_URL_STS", sts.server.url()}});
     auto p = std::make_shared<ivschat::profile_credentials_provider>(set, "admin", env);
     CHECK(p->selected()->name() == "assume role arn:aws:iam::123456789012:role/admin with profile \"base\"");
-    auto out = get(ioc, *p);
+    auto out = get_credentials(ioc, *p);
     REQUIRE(out.creds);
     CHECK(out.creds->access_key_id == "ASIAAssumeRole1");
     REQUIRE(sts.calls.size() == 1);
@@ -218,7 +215,7 @@ TEST_CASE("profile role_arn + source_profile: AssumeRole signed with the source'
     auto wrong = profiles(
         "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = not-the-secret\n"
         "[profile admin]\nrole_arn = arn:aws:iam::1:role/admin\nsource_profile = base\nregion = eu-west-1\n");
-    auto refused = get(ioc, *std::make_shared<ivschat::profile_credentials_provider>(wrong, "admin", env));
+    auto refused = get_credentials(ioc, *std::make_shared<ivschat::profile_credentials_provider>(wrong, "admin", env));
     CHECK(refused.code == credentials_errc::unavailable);
     CHECK(refused.error == "assume role arn:aws:iam::1:role/admin with profile \"base\": STS answered HTTP 403 "
                            "SignatureDoesNotMatch: signature mismatch");
@@ -244,21 +241,21 @@ TEST_CASE("profile role chains: role from role from keys, each signed with the p
                                       {"AWS_REGION", "eu-west-1"},  // signs for the region STS checks
                                       {"AWS_ACCESS_KEY_ID", "AKIDBASE"},
                                       {"AWS_SECRET_ACCESS_KEY", "base-secret"}});
-    auto chained = get(ioc, *std::make_shared<ivschat::profile_credentials_provider>(set, "target", env));
+    auto chained = get_credentials(ioc, *std::make_shared<ivschat::profile_credentials_provider>(set, "target", env));
     REQUIRE(chained.creds);
     REQUIRE(sts.calls.size() == 2);
     CHECK(sts.calls[0]["RoleArn"] == "arn:aws:iam::1:role/hop");
     CHECK(sts.calls[1]["RoleArn"] == "arn:aws:iam::2:role/target");  // signed with hop's session credentials
     CHECK(chained.creds->access_key_id == "ASIAAssumeRole2");
 
-    auto self = get(ioc, *std::make_shared<ivschat::profile_credentials_provider>(set, "self", env));
+    auto self = get_credentials(ioc, *std::make_shared<ivschat::profile_credentials_provider>(set, "self", env));
     CHECK(self.creds);  // a profile may name itself as source: its own keys
     auto from_env = std::make_shared<ivschat::profile_credentials_provider>(set, "env_source", env);
     CHECK(from_env->selected()->name() == "assume role arn:aws:iam::1:role/env with environment");
-    CHECK(get(ioc, *from_env).creds);
+    CHECK(get_credentials(ioc, *from_env).creds);
 
     auto error_of = [&](const char* name) {
-        return get(ioc, *std::make_shared<ivschat::profile_credentials_provider>(set, name, env));
+        return get_credentials(ioc, *std::make_shared<ivschat::profile_credentials_provider>(set, name, env));
     };
     auto loop = error_of("a");
     CHECK(loop.code == credentials_errc::invalid);
@@ -281,12 +278,12 @@ TEST_CASE("profile web_identity_token_file and the default chain with a role pro
                         "[default]\nrole_arn = arn:aws:iam::1:role/default\nsource_profile = base\n"
                         "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n");
     auto env = environment::from_map({{"AWS_ENDPOINT_URL_STS", sts.server.url()}, {"AWS_EC2_METADATA_DISABLED", "true"}});
-    auto web = get(ioc, *std::make_shared<ivschat::profile_credentials_provider>(set, "web", env));
+    auto web = get_credentials(ioc, *std::make_shared<ivschat::profile_credentials_provider>(set, "web", env));
     REQUIRE(web.creds);
     CHECK(web.creds->access_key_id == "ASIAAssumeRoleWithWebIdentity1");
 
     auto chain = ivschat::make_default_credentials_chain(env, set, "default", {.region = "eu-west-1"});
-    auto out = get(ioc, *chain);
+    auto out = get_credentials(ioc, *chain);
     REQUIRE(out.creds);
     CHECK(out.creds->access_key_id == "ASIAAssumeRole2");
     CHECK(chain->cached() == out.creds);
@@ -299,12 +296,12 @@ TEST_CASE("STS endpoint settings that cannot work fail every call as invalid") {
         ivschat::assume_role_settings{.role_arn = "arn:aws:iam::1:role/r"},
         std::make_shared<ivschat::static_credentials_provider>(base_keys), environment::from_map({}),
         ivschat::sts_options{.region = "eu west"});
-    auto region = get(ioc, *bad_region);
+    auto region = get_credentials(ioc, *bad_region);
     CHECK(region.code == credentials_errc::invalid);
     CHECK(region.error == "assume role arn:aws:iam::1:role/r: \"eu west\" is not a valid region");
     auto bad_url = std::make_shared<ivschat::assume_role_credentials_provider>(
         ivschat::assume_role_settings{.role_arn = "arn:aws:iam::1:role/r"},
         std::make_shared<ivschat::static_credentials_provider>(base_keys),
         environment::from_map({{"AWS_ENDPOINT_URL_STS", "ftp://sts"}}));
-    CHECK(get(ioc, *bad_url).code == credentials_errc::invalid);
+    CHECK(get_credentials(ioc, *bad_url).code == credentials_errc::invalid);
 }

@@ -79,8 +79,8 @@ boost::asio::awaitable<credentials> container_credentials_provider::fetch(boost:
                                                   .ca_file = options_.ca_file,
                                                   .attempts = options_.attempts,
                                                   .retry_delay = options_.retry_delay};
-    const std::string_view no_body;
-    auto [ec, res] = co_await detail::fetch_url(executor, *url_, "GET", target_, headers, no_body, fetch_options);
+    const http::request req{.method = "GET", .target = target_, .headers = headers};
+    auto [ec, res] = co_await detail::fetch_url(executor, *url_, req, fetch_options);
     if (ec) throw fail("request failed: " + ec.message());
     if (res.status != 200)
         throw fail("answered HTTP " + std::to_string(res.status) + ": " + detail::body_excerpt(res.body));

@@ -57,9 +57,9 @@ boost::asio::awaitable<void> imds_credentials_provider::refresh_token(boost::asi
     const auto asked_at = std::chrono::steady_clock::now();
     // Named, not temporaries in the co_await expression, which g++ 12 destroys twice.
     const std::string target = endpoint_->path + "/latest/api/token";
-    const std::string_view no_body;
+    const http::request req{.method = "PUT", .target = target, .headers = headers};
     const detail::url_fetch_options fetch_options{.timeout = options_.timeout, .attempts = options_.attempts};
-    auto [ec, res] = co_await detail::fetch_url(executor, *endpoint_, "PUT", target, headers, no_body, fetch_options);
+    auto [ec, res] = co_await detail::fetch_url(executor, *endpoint_, req, fetch_options);
     if (ec)
         throw credentials_error(credentials_errc::not_found,
                                 name() + ": no answer to the IMDSv2 token request (" + ec.message() + ")");
@@ -77,12 +77,12 @@ boost::asio::awaitable<credentials> imds_credentials_provider::fetch(boost::asio
     if (token_.empty() || std::chrono::steady_clock::now() >= token_expiry_) co_await refresh_token(executor);
 
     // GET with the token; a 401 means the token expired: one new token, once.
-    const std::string_view no_body;
     const detail::url_fetch_options fetch_options{.timeout = options_.timeout, .attempts = options_.attempts};
     auto get = [&](const std::string& target) -> boost::asio::awaitable<http::response> {
         for (int round = 0;; ++round) {
             const http::header_field headers[] = {{.name = "X-aws-ec2-metadata-token", .value = token_}};
-            auto [ec, res] = co_await detail::fetch_url(executor, *endpoint_, "GET", target, headers, no_body, fetch_options);
+            const http::request req{.method = "GET", .target = target, .headers = headers};
+            auto [ec, res] = co_await detail::fetch_url(executor, *endpoint_, req, fetch_options);
             if (ec) throw fail("GET " + target + " failed: " + ec.message());
             if (res.status == 401 && round == 0) {
                 token_.clear();

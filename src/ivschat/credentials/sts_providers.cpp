@@ -73,7 +73,8 @@ asio::awaitable<credentials> call_sts(asio::any_io_executor executor, const endp
                                                   .ca_file = options.ca_file,
                                                   .attempts = options.attempts,
                                                   .retry_delay = options.retry_delay};
-    auto [ec, res] = co_await detail::fetch_url(executor, endpoint, "POST", target, headers, form, fetch_options);
+    const http::request req{.method = "POST", .target = target, .headers = headers, .body = form};
+    auto [ec, res] = co_await detail::fetch_url(executor, endpoint, req, fetch_options);
     if (ec) throw fail("STS at " + endpoint.url + " failed: " + ec.message());
     auto answer = detail::parse_sts_credentials_xml(res.body);
     if (!answer.error_code.empty())

@@ -17,10 +17,8 @@ using boost::system::error_code;
 namespace {
 
 asio::awaitable<std::pair<error_code, http::response>> fetch_once(asio::any_io_executor executor,
-                                                                 const endpoint_url& url, std::string_view method,
-                                                                 std::string_view target,
-                                                                 std::span<const http::header_field> headers,
-                                                                 std::string_view body,
+                                                                 const endpoint_url& url,
+                                                                 const http::request& without_host,
                                                                  const url_fetch_options& options) {
     const pool_options settings{.connect_timeout = options.timeout,
                                 .tls_handshake_timeout = options.timeout,
@@ -33,8 +31,9 @@ asio::awaitable<std::pair<error_code, http::response>> fetch_once(asio::any_io_e
     http::deadline_watch deadlines(strand);
     http::connection conn(strand, opener.tls_context(), deadlines);
     std::vector<http::header_field> all{{.name = "Host", .value = url.host_header}};
-    all.insert(all.end(), headers.begin(), headers.end());
-    const http::request req{.method = method, .target = target, .headers = all, .body = body};
+    all.insert(all.end(), without_host.headers.begin(), without_host.headers.end());
+    http::request req = without_host;
+    req.headers = all;
     http::response res;
     // The connection's operations run on a strand of their own.
     auto ec = co_await asio::co_spawn(
@@ -51,13 +50,10 @@ asio::awaitable<std::pair<error_code, http::response>> fetch_once(asio::any_io_e
 }  // namespace
 
 asio::awaitable<std::pair<error_code, http::response>> fetch_url(asio::any_io_executor executor,
-                                                                 const endpoint_url& url, std::string_view method,
-                                                                 std::string_view target,
-                                                                 std::span<const http::header_field> headers,
-                                                                 std::string_view body,
+                                                                 const endpoint_url& url, const http::request& req,
                                                                  const url_fetch_options& options) {
     for (unsigned attempt = 1;; ++attempt) {
-        auto result = co_await fetch_once(executor, url, method, target, headers, body, options);
+        auto result = co_await fetch_once(executor, url, req, options);
         const bool retryable = result.first || result.second.status >= 500;
         if (!retryable || attempt >= options.attempts) co_return result;
         asio::steady_timer delay(executor, options.retry_delay);

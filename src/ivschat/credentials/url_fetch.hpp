@@ -12,7 +12,6 @@
 #include <boost/system/error_code.hpp>
 
 #include <chrono>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,13 +31,12 @@ struct url_fetch_options {
     std::chrono::milliseconds retry_delay{0};
 };
 
-/// Sends `method target` with `headers` (Host is added from `url`) and
-/// `body` to `url`'s host and port, and reads the response. Runs on its own
-/// strand of `executor`'s context; completes with the transport error, if
-/// any, and the response (status, body, a few headers) of the last attempt.
+/// Sends `req` (without Host: it is added from `url`) to `url`'s host and
+/// port and reads the response. Runs on its own strand of `executor`'s
+/// context; completes with the transport error, if any, and the response
+/// (status, body, a few headers) of the last attempt.
 boost::asio::awaitable<std::pair<boost::system::error_code, http::response>> fetch_url(
-    boost::asio::any_io_executor executor, const endpoint_url& url, std::string_view method,
-    std::string_view target, std::span<const http::header_field> headers, std::string_view body,
+    boost::asio::any_io_executor executor, const endpoint_url& url, const http::request& req,
     const url_fetch_options& options);
 
 /// The first bytes of a response body for an error message: printable
