@@ -1,8 +1,9 @@
-// Response bytes as the transport reads them: Beast's http::read with the
-// client's response_parser (only the headers the client keeps, the body
-// straight into response::body, the body limit checked against
-// Content-Length and while chunks arrive), the bytes arriving in fragments
-// as from a socket, then end of stream. Read errors go through
+// Response bytes as the transport reads them: the transport's own parsing
+// steps (parse_buffered, parse_end_of_stream) with the client's
+// response_parser (only the headers the client keeps, the body straight into
+// response::body, the body limit checked against Content-Length and while
+// chunks arrive), the bytes arriving in fragments as from a socket, then end
+// of stream. Read errors go through
 // classify_read_error; complete responses through the client's next step
 // (parse_service_error for a non-2xx status). A connection stays in use for
 // the next response only when the client would reuse it (keep-alive, no
@@ -20,7 +21,8 @@
 #include <ivschat/transport.hpp>
 
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include <cstdlib>
 
@@ -38,7 +40,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (int exchange = 0; exchange < 64; ++exchange) {
         http::response_parser parser(response, max_body);
         boost::system::error_code ec;
-        boost::beast::http::read(stream, read_buffer, parser, ec);
+        // The read loop of connection::exchange, minus the socket.
+        for (;;) {
+            ec = http::parse_buffered(parser, read_buffer);
+            if (ec != boost::beast::http::error::need_more) break;
+            boost::system::error_code read_error;
+            const std::size_t n = stream.read_some(read_buffer.prepare(4096), read_error);
+            if (read_error == boost::asio::error::eof) {
+                ec = http::parse_end_of_stream(parser);
+                break;
+            }
+            read_buffer.commit(n);
+        }
         const bool got_response_bytes = parser.got_some() || read_buffer.size() > 0;
         if (ec) {
             const auto classified = http::classify_read_error(ec, got_response_bytes);

@@ -17,22 +17,19 @@ using ivschat::http::header_field;
 using ivschat::http::response;
 using ivschat::http::response_parser;
 
-// Feeds `wire` to a parser in pieces of `step` bytes, as a socket would.
+// Feeds `wire` to the transport's parsing steps in pieces of `step` bytes,
+// as a socket would deliver them, then the end of the stream.
 boost::system::error_code parse(std::string_view wire, response& out, std::uint64_t limit = 1024,
                                 std::size_t step = 7) {
     response_parser parser(out, limit);
-    parser.eager(true);
-    std::string pending;
-    boost::system::error_code ec;
-    for (std::size_t i = 0; i < wire.size() && !parser.is_done(); i += step) {
-        pending.append(wire.substr(i, step));
-        const auto used = parser.put(boost::asio::buffer(pending), ec);
-        if (ec == boost::beast::http::error::need_more) ec = {};
-        if (ec) return ec;
-        pending.erase(0, used);
+    boost::beast::flat_buffer buffer;
+    for (std::size_t i = 0;; i += step) {
+        const auto ec = ivschat::http::parse_buffered(parser, buffer);
+        if (ec != boost::beast::http::error::need_more) return ec;
+        if (i >= wire.size()) return ivschat::http::parse_end_of_stream(parser);
+        const auto piece = wire.substr(i, step);
+        buffer.commit(boost::asio::buffer_copy(buffer.prepare(piece.size()), boost::asio::buffer(piece)));
     }
-    if (!parser.is_done()) parser.put_eof(ec);
-    return ec;
 }
 
 }  // namespace
@@ -148,6 +145,14 @@ TEST_CASE("http: malformed and truncated responses are errors") {
     CHECK(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", out));
     CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", out) ==
           boost::beast::http::error::partial_message);
+}
+
+TEST_CASE("http: the end of the stream ends a response without a length, and only that") {
+    response out;
+    CHECK_FALSE(parse("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{\"token\":\"t\"}", out));
+    CHECK(out.body == "{\"token\":\"t\"}");
+    CHECK(parse("", out) == boost::beast::http::error::end_of_stream);
+    CHECK(parse("HTTP/1.1 200 OK\r\nContent-Le", out) == boost::beast::http::error::partial_message);
 }
 
 TEST_CASE("http: read errors are classified") {

@@ -327,22 +327,14 @@ asio::awaitable<error_code> connection::exchange(const request& req, response& r
     if (write_error) co_return write_error;
 
     response_parser parser(res, max_body);
-    parser.eager(true);
     error_code read_error;
-    while (!parser.is_done()) {
-        if (read_buffer_.size() > 0) {
-            const std::size_t used = parser.put(read_buffer_.data(), read_error);
-            read_buffer_.consume(used);
-            if (read_error == beast_http::error::need_more) {
-                read_error = {};
-            } else if (read_error || parser.is_done()) {
-                break;
-            }
-            if (used > 0) continue;
-        }
+    for (;;) {
+        read_error = parse_buffered(parser, read_buffer_);
+        if (read_error != beast_http::error::need_more) break;
         // More of the response: plaintext straight from the socket, or
         // decrypted from what the socket delivers.
         std::size_t n = 0;
+        read_error = {};
         if (!tls_) {
             std::tie(read_error, n) = co_await socket_.async_read_some(prepare_read(read_buffer_), use_tuple);
         } else {
@@ -366,14 +358,8 @@ asio::awaitable<error_code> connection::exchange(const request& req, response& r
             }
         }
         if (read_error == asio::error::eof) {
-            // A message that ends with the stream may end here (put_eof
-            // decides); before any byte it is a close before the response.
-            if (parser.got_some()) {
-                read_error = {};
-                parser.put_eof(read_error);
-            } else {
-                read_error = beast_http::error::end_of_stream;
-            }
+            read_error = parse_end_of_stream(parser);
+            break;
         }
         if (read_error) break;
         read_buffer_.commit(n);

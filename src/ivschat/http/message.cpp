@@ -93,6 +93,7 @@ boost::system::error_code write_request_head(const request& req, std::string& ou
 response_parser::response_parser(response& out, std::uint64_t max_body) : out_(out) {
     out_.clear();
     body_limit(max_body);
+    eager(true);
 }
 
 void response_parser::on_request_impl(beast_http::verb, string_view, string_view, int,
@@ -149,6 +150,25 @@ std::size_t response_parser::on_chunk_body_impl(std::uint64_t, string_view body,
 }
 
 void response_parser::on_finish_impl(error_code&) {}
+
+boost::system::error_code parse_buffered(response_parser& parser, boost::beast::flat_buffer& buffer) {
+    while (buffer.size() > 0) {
+        boost::system::error_code ec;
+        const std::size_t used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (ec) return ec;
+        if (parser.is_done()) return {};
+        if (used == 0) break;
+    }
+    return beast_http::error::need_more;
+}
+
+boost::system::error_code parse_end_of_stream(response_parser& parser) {
+    if (!parser.got_some()) return beast_http::error::end_of_stream;
+    boost::system::error_code ec;
+    parser.put_eof(ec);
+    return ec;
+}
 
 boost::system::error_code classify_read_error(boost::system::error_code ec,
                                               bool got_response_bytes) {

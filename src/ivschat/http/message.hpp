@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/system/error_code.hpp>
 
@@ -59,7 +60,8 @@ boost::system::error_code write_request_head(const request& req, std::string& ou
 /// A Beast response parser that keeps only what `response` holds, reading
 /// the body straight into response::body up to a limit (Content-Length is
 /// checked against the limit before anything is buffered). One parser per
-/// message, as Beast's parsers are; the response it fills is reused.
+/// message, as Beast's parsers are; the response it fills is reused. Eager:
+/// one put() parses the header and as much of the body as is there.
 class response_parser final : public boost::beast::http::basic_parser<false> {
 public:
     response_parser(response& out, std::uint64_t max_body);
@@ -85,6 +87,18 @@ private:
 
     response& out_;
 };
+
+/// One parsing step of a response being read: feeds what `buffer` holds to
+/// `parser` and consumes what it used. Success once the message is
+/// complete, http::error::need_more when the rest has not arrived yet, or
+/// the parse error. The transport's read loop and the fuzz target share it.
+boost::system::error_code parse_buffered(response_parser& parser, boost::beast::flat_buffer& buffer);
+
+/// The stream ended cleanly before parse_buffered completed the message:
+/// success when the end of the stream delimits it (a response without a
+/// length), http::error::end_of_stream before any byte, partial_message
+/// after some.
+boost::system::error_code parse_end_of_stream(response_parser& parser);
 
 /// Maps a failed read of a response to the error the transport reports:
 /// Beast's framing errors become transport_errc values; `got_response_bytes`
