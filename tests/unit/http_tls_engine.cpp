@@ -169,6 +169,27 @@ TEST_CASE("tls_engine: the server's close_notify reads as closed") {
     CHECK(last == status::closed);
 }
 
+TEST_CASE("tls_engine: a fatal alert from the server fails the read, unlike close_notify") {
+    connected_pair pair;
+    error_code ec;
+    REQUIRE(pair.client.write(asio::buffer(std::string("POST / HTTP/1.1\r\n\r\n")), ec) == status::done);
+    // A flipped byte in the record: the server's decryption fails and it
+    // answers with a fatal bad_record_mac alert.
+    pair.client.output().back() ^= 0x01;
+    pair.server.receive(pair.client.output());
+    CHECK(pair.server.read_plaintext().empty());
+    ERR_clear_error();  // the server's failure, on this same thread
+    deliver(pair.client, pair.server.take_output());
+    char chunk[64];
+    std::size_t n = 0;
+    CHECK(pair.client.read(asio::buffer(chunk), n, ec) == status::failed);
+    CHECK(ec.category() == asio::error::get_ssl_category());
+    CHECK(ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_SSLV3_ALERT_BAD_RECORD_MAC);
+    CHECK(ERR_peek_error() == 0);
+    // Nothing is sent after the session failed.
+    CHECK(pair.client.write(asio::buffer(std::string("more")), ec) == status::failed);
+}
+
 TEST_CASE("tls_engine: garbage instead of a record fails with OpenSSL's reason and a clean error queue") {
     connected_pair pair;
     deliver(pair.client, std::string("HTTP/1.1 400 Bad Request\r\n\r\n"));

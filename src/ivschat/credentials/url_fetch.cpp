@@ -27,23 +27,25 @@ asio::awaitable<std::pair<error_code, http::response>> fetch_once(asio::any_io_e
     http::pool_counter_cells counters;
     http::connection_opener opener(http::endpoint{.tls = url.uses_tls(), .host = url.host, .port = url.port},
                                    settings, counters);
-    const auto strand = http::make_strand_executor(executor);
-    http::deadline_watch deadlines(strand);
-    http::connection conn(strand, opener.tls_context(), deadlines);
     std::vector<http::header_field> all{{.name = "Host", .value = url.host_header}};
     all.insert(all.end(), without_host.headers.begin(), without_host.headers.end());
     http::request req = without_host;
     req.headers = all;
     http::response res;
-    // The connection's operations run on a strand of their own.
+    // The connection and its deadlines live, work and end on a strand of
+    // their own.
+    const auto strand = http::make_strand_executor(executor);
     auto ec = co_await asio::co_spawn(
-        conn.executor(),
+        strand,
         [&]() -> asio::awaitable<error_code> {
-            if (auto open_error = co_await opener.open(conn)) co_return open_error;
-            co_return co_await conn.exchange(req, res, options.timeout, options.max_body);
+            http::deadline_watch deadlines(strand);
+            http::connection conn(strand, opener.tls_context(), deadlines);
+            error_code result = co_await opener.open(conn);
+            if (!result) result = co_await conn.exchange(req, res, options.timeout, options.max_body);
+            conn.close();
+            co_return result;
         },
         asio::use_awaitable);
-    conn.close();
     co_return std::pair{ec, std::move(res)};
 }
 

@@ -195,7 +195,7 @@ asio::awaitable<error_code> connection_opener::open(connection& conn) {
     }
     if (SSL* ssl = conn.ssl()) {
         if (!host_is_ip_ && SSL_set_tlsext_host_name(ssl, endpoint_.host.c_str()) != 1) {
-            co_return error_code{static_cast<int>(ERR_get_error()), asio::error::get_ssl_category()};
+            co_return take_openssl_error();
         }
         if (verify_peer_) {
             // The certificate must name the host (DNS name or IP address).
@@ -203,7 +203,7 @@ asio::awaitable<error_code> connection_opener::open(connection& conn) {
             X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
             const int named = host_is_ip_ ? X509_VERIFY_PARAM_set1_ip_asc(param, endpoint_.host.c_str())
                                           : X509_VERIFY_PARAM_set1_host(param, endpoint_.host.c_str(), 0);
-            if (named != 1) co_return error_code{static_cast<int>(ERR_get_error()), asio::error::get_ssl_category()};
+            if (named != 1) co_return take_openssl_error();
         }
         offer_session(ssl);
         if (const error_code handshake_error = co_await conn.handshake(handshake_timeout_)) {
@@ -312,7 +312,7 @@ asio::awaitable<error_code> connection::exchange(const request& req, response& r
 
     error_code write_error;
     if (tls_) {
-        // The whole request in one TLS record.
+        // The whole request in one SSL_write: one record up to 16 KB.
         head_.append(req.body);
         if (tls_->write(asio::buffer(head_), write_error) == tls_engine::status::done) {
             std::tie(write_error, std::ignore) =
@@ -362,6 +362,12 @@ asio::awaitable<error_code> connection::exchange(const request& req, response& r
             break;
         }
         if (read_error) break;
+        // A cancellation that came while this read's completion was queued
+        // reached no operation: stop here rather than at the next deadline.
+        if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) {
+            read_error = asio::error::operation_aborted;
+            break;
+        }
         read_buffer_.commit(n);
     }
     const bool got_response_bytes = parser.got_some() || read_buffer_.size() > 0;

@@ -1,5 +1,6 @@
 #include "ivschat/http/deadline_watch.hpp"
 
+#include <boost/asio/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
@@ -15,8 +16,10 @@ struct deadline_watch::state : std::enable_shared_from_this<state> {
         ++generation;
         ++starts;
         timer.expires_at(when);
-        timer.async_wait([self = shared_from_this(), generation = generation](boost::system::error_code) {
-            self->on_timer(generation);
+        timer.async_wait([self = shared_from_this(), generation = generation](boost::system::error_code ec) {
+            // A cancelled wait leaves the state alone: the watch may be
+            // being destroyed.
+            if (ec != boost::asio::error::operation_aborted) self->on_timer(generation);
         });
     }
 

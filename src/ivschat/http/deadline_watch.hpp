@@ -19,7 +19,8 @@ namespace ivschat::http {
 ///
 /// The timer is cancelled as soon as no operation is in flight, so the watch
 /// never keeps an otherwise idle io_context running. All members, and the
-/// entries' on_expired(), run on the executor given at construction.
+/// entries' on_expired(), run on the executor given at construction; the
+/// watch is destroyed there too, or when no operation is in flight.
 class deadline_watch {
 public:
     using clock = std::chrono::steady_clock;

@@ -74,12 +74,7 @@ struct tls_engine_bio {
 namespace {
 
 [[noreturn]] void throw_openssl_failure(const char* what) {
-    const auto code = static_cast<int>(ERR_get_error());
-    ERR_clear_error();
-    throw boost::system::system_error(
-        code != 0 ? boost::system::error_code(code, boost::asio::error::get_ssl_category())
-                  : boost::system::error_code(boost::asio::error::no_memory),
-        what);
+    throw boost::system::system_error(take_openssl_error(), what);
 }
 
 }  // namespace
@@ -105,7 +100,20 @@ tls_engine::status tls_engine::handshake(boost::system::error_code& ec) {
 
 tls_engine::status tls_engine::write(boost::asio::const_buffer plaintext, boost::system::error_code& ec) {
     std::size_t written = 0;
-    return outcome(SSL_write_ex(ssl_, plaintext.data(), plaintext.size(), &written), ec);
+    switch (outcome(SSL_write_ex(ssl_, plaintext.data(), plaintext.size(), &written), ec)) {
+    case status::done:
+        return status::done;
+    case status::closed:
+        ec = boost::asio::ssl::error::stream_truncated;
+        return status::failed;
+    case status::want_input:
+        // Only a session that has not finished its handshake waits here.
+        ec = boost::asio::ssl::error::unspecified_system_error;
+        return status::failed;
+    case status::failed:
+        break;
+    }
+    return status::failed;
 }
 
 tls_engine::status tls_engine::read(boost::asio::mutable_buffer out, std::size_t& n,
@@ -117,16 +125,22 @@ tls_engine::status tls_engine::read(boost::asio::mutable_buffer out, std::size_t
 // SSL_get_error() would trust whatever sits in the thread's error queue,
 // which forces an ERR_clear_error() before every call (a thread-local lookup
 // each time). A step that wants input is told by the session's own state
-// instead, so the queue is read, and cleared, only after a failure.
+// instead, so the queue is read, and cleared, only after a failure. A fatal
+// alert also marks the shutdown as received, but leaves its reason queued:
+// only a shutdown without an error is the peer's close_notify.
 tls_engine::status tls_engine::outcome(int ret, boost::system::error_code& ec) {
     if (ret > 0) return status::done;
     if (SSL_want_read(ssl_)) return status::want_input;
-    if ((SSL_get_shutdown(ssl_) & SSL_RECEIVED_SHUTDOWN) != 0) return status::closed;
+    if ((SSL_get_shutdown(ssl_) & SSL_RECEIVED_SHUTDOWN) != 0 && ERR_peek_error() == 0) return status::closed;
+    ec = take_openssl_error();
+    return status::failed;
+}
+
+boost::system::error_code take_openssl_error() noexcept {
     const auto code = static_cast<int>(ERR_peek_last_error());
     ERR_clear_error();
-    ec = code != 0 ? boost::system::error_code(code, boost::asio::error::get_ssl_category())
-                   : boost::system::error_code(boost::asio::ssl::error::unspecified_system_error);
-    return status::failed;
+    return code != 0 ? boost::system::error_code(code, boost::asio::error::get_ssl_category())
+                     : boost::system::error_code(boost::asio::ssl::error::unspecified_system_error);
 }
 
 }  // namespace ivschat::http

@@ -25,7 +25,7 @@ public:
     enum class status {
         done,        ///< the step completed
         want_input,  ///< more ciphertext is needed: read the socket into input()
-        closed,      ///< the peer sent close_notify
+        closed,      ///< the peer sent close_notify (a fatal alert is `failed`)
         failed,      ///< a TLS error, reported in the error_code
     };
 
@@ -49,7 +49,8 @@ public:
 
     /// One step of the client handshake.
     status handshake(boost::system::error_code& ec);
-    /// Encrypts all of `plaintext` into output().
+    /// Encrypts all of `plaintext` into output(): done, or failed (after the
+    /// peer's close_notify: asio::ssl::error::stream_truncated).
     status write(boost::asio::const_buffer plaintext, boost::system::error_code& ec);
     /// Decrypts up to out.size() bytes into `out`, setting `n`. A TLS 1.3
     /// record that is not application data (a session ticket, a key update)
@@ -65,5 +66,10 @@ private:
     boost::beast::flat_buffer input_;
     std::string output_;
 };
+
+/// The latest error in this thread's OpenSSL error queue, in asio's SSL
+/// category, and an empty queue afterwards. Never success: when OpenSSL
+/// failed without saying why, asio::ssl::error::unspecified_system_error.
+boost::system::error_code take_openssl_error() noexcept;
 
 }  // namespace ivschat::http
