@@ -18,15 +18,9 @@ namespace {
 
 asio::awaitable<std::pair<error_code, http::response>> fetch_once(asio::any_io_executor executor,
                                                                  const endpoint_url& url,
+                                                                 http::connection_opener& opener,
                                                                  const http::request& without_host,
                                                                  const url_fetch_options& options) {
-    const pool_options settings{.connect_timeout = options.timeout,
-                                .tls_handshake_timeout = options.timeout,
-                                .exchange_timeout = options.timeout,
-                                .ca_file = options.ca_file};
-    http::pool_counter_cells counters;
-    http::connection_opener opener(http::endpoint{.tls = url.uses_tls(), .host = url.host, .port = url.port},
-                                   settings, counters);
     std::vector<http::header_field> all{{.name = "Host", .value = url.host_header}};
     all.insert(all.end(), without_host.headers.begin(), without_host.headers.end());
     http::request req = without_host;
@@ -54,8 +48,16 @@ asio::awaitable<std::pair<error_code, http::response>> fetch_once(asio::any_io_e
 asio::awaitable<std::pair<error_code, http::response>> fetch_url(asio::any_io_executor executor,
                                                                  const endpoint_url& url, const http::request& req,
                                                                  const url_fetch_options& options) {
+    // One opener (TLS context, CA store, resolved addresses) for all attempts.
+    const pool_options settings{.connect_timeout = options.timeout,
+                                .tls_handshake_timeout = options.timeout,
+                                .exchange_timeout = options.timeout,
+                                .ca_file = options.ca_file};
+    http::pool_counter_cells counters;
+    http::connection_opener opener(http::endpoint{.tls = url.uses_tls(), .host = url.host, .port = url.port},
+                                   settings, counters);
     for (unsigned attempt = 1;; ++attempt) {
-        auto result = co_await fetch_once(executor, url, req, options);
+        auto result = co_await fetch_once(executor, url, opener, req, options);
         const bool retryable = result.first || result.second.status >= 500;
         if (!retryable || attempt >= options.attempts) co_return result;
         asio::steady_timer delay(executor, options.retry_delay);

@@ -238,12 +238,6 @@ asio::awaitable<error_code> connection::connect(const addresses_type& addresses,
     co_return ec;
 }
 
-std::size_t connection::buffer_capacity() const noexcept {
-    std::size_t bytes = read_buffer_.capacity() + head_.capacity();
-    if (tls_) bytes += tls_->input().capacity() + tls_->output().capacity();
-    return bytes;
-}
-
 bool connection::looks_closed() {
     char byte;
     error_code ec;

@@ -164,9 +164,6 @@ public:
     /// The TLS session, null over plain HTTP.
     SSL* ssl() noexcept { return tls_ ? tls_->native_handle() : nullptr; }
 
-    /// Bytes of buffer capacity this connection holds (for memory reports).
-    std::size_t buffer_capacity() const noexcept;
-
 private:
     void on_expired() noexcept override { close(); }
     /// Writes out what the TLS engine has to send.
