@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Generates src/ivschat/endpoint/partitions_data.cpp from botocore's partitions.json.
 
-The library embeds the partition table so that a build never needs ../shared;
+The library embeds the partition table so that a build never reads partitions.json;
 tests/unit/endpoint_partitions.cpp checks that the embedded table still equals
-the file. Usage: tools/gen_partitions.py ../shared/testdata/endpoints/partitions.json
+the file. Usage: tools/gen_partitions.py tests/data/endpoints/partitions.json
 """
 import json
 import pathlib

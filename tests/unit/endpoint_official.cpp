@@ -1,11 +1,11 @@
-// The endpoint resolver against the official data in ../shared: every case
-// of tests.json, every error and URL template of ruleset.json, and the
-// embedded partition table against partitions.json. Skipped without ../shared;
-// endpoint_rules.cpp and endpoint_partitions.cpp hold the cases that always run.
+// The endpoint resolver against the official data in tests/data/endpoints:
+// every case of tests.json, every error and URL template of ruleset.json, and
+// the embedded partition table against partitions.json. endpoint_rules.cpp and
+// endpoint_partitions.cpp hold our own cases.
 #include <ivschat/endpoint.hpp>
 
 #include "ivschat/endpoint/partitions.hpp"
-#include "support/shared_data.hpp"
+#include "support/test_data.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -20,7 +20,7 @@ namespace json = boost::json;
 using ivschat::detail::partitions;
 
 json::value read_json(const char* name) {
-    std::ifstream in(*ivschat::test::shared_dir() / "testdata/endpoints" / name, std::ios::binary);
+    std::ifstream in(ivschat::test::test_data_dir() / "endpoints" / name, std::ios::binary);
     REQUIRE(in);
     std::ostringstream s;
     s << in.rdbuf();
@@ -66,7 +66,6 @@ ivschat::detail::partition test_partition(bool supports_both) {
 }  // namespace
 
 TEST_CASE("every official ivschat endpoint test case") {
-    if (ivschat::test::skip_without_shared("the official endpoint tests")) return;
     auto tests = read_json("tests.json");
     const auto& cases = tests.at("testCases").as_array();
     REQUIRE(cases.size() == 23);
@@ -98,7 +97,6 @@ TEST_CASE("every official ivschat endpoint test case") {
 }
 
 TEST_CASE("every error message of the rule set is ours, word for word") {
-    if (ivschat::test::skip_without_shared("the endpoint rule set")) return;
     auto ruleset = read_json("ruleset.json");
     auto messages = rule_strings(ruleset.at("rules"), "error");
     REQUIRE(messages.size() == 6);
@@ -122,7 +120,6 @@ TEST_CASE("every error message of the rule set is ours, word for word") {
 }
 
 TEST_CASE("every endpoint template of the rule set is ours, filled in the same way") {
-    if (ivschat::test::skip_without_shared("the endpoint rule set")) return;
     auto ruleset = read_json("ruleset.json");
     const ivschat::detail::partition odd[] = {test_partition(true)};
     auto fill = [](std::string t) {
@@ -146,7 +143,6 @@ TEST_CASE("every endpoint template of the rule set is ours, filled in the same w
     CHECK(ours == expected);
 }
 TEST_CASE("the embedded partition table equals partitions.json") {
-    if (ivschat::test::skip_without_shared("partitions.json")) return;
     auto file = read_json("partitions.json");
     const auto& expected = file.at("partitions").as_array();
     REQUIRE(partitions().size() == expected.size());

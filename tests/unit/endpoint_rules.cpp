@@ -1,4 +1,4 @@
-// The endpoint rule set on our own cases, which run without ../shared
+// The endpoint rule set on our own cases
 // (endpoint_official.cpp runs the official ones).
 #include <ivschat/endpoint.hpp>
 

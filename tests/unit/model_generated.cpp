@@ -1,6 +1,6 @@
 // The committed generated files equal what tools/generate_model.py makes
-// from ../shared/model/service-2.json, so model and code never drift.
-#include "support/shared_data.hpp"
+// from data/model/service-2.json, so model and code never drift.
+#include "support/test_data.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -27,8 +27,7 @@ std::string read_file(const fs::path& path) {
 }  // namespace
 
 TEST_CASE("generated model files match the service model", "[model]") {
-    if (ivschat::test::skip_without_shared("regenerating the model")) return;
-    const fs::path model = *ivschat::test::shared_dir() / "model" / "service-2.json";
+    const fs::path model = ivschat::test::model_dir() / "service-2.json";
     const fs::path output = fs::temp_directory_path() / ("ivschat-model-" + std::to_string(::getpid()));
     fs::create_directories(output);
     const std::string command = "python3 '" + (repository_root / "tools" / "generate_model.py").string() + "' '" +
@@ -36,7 +35,7 @@ TEST_CASE("generated model files match the service model", "[model]") {
     REQUIRE(std::system(command.c_str()) == 0);
     for (const char* file : {"include/ivschat/model.hpp", "include/ivschat/operations.hpp",
                              "src/ivschat/model/shape_info.hpp"}) {
-        INFO(file << " differs: run python3 tools/generate_model.py ../shared/model/service-2.json");
+        INFO(file << " differs: run python3 tools/generate_model.py data/model/service-2.json");
         const std::string committed = read_file(repository_root / file);
         REQUIRE_FALSE(committed.empty());
         CHECK(read_file(output / file) == committed);

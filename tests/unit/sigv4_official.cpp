@@ -2,7 +2,7 @@
 #include <ivschat/sigv4.hpp>
 
 #include "ivschat/time_format.hpp"
-#include "support/shared_data.hpp"
+#include "support/test_data.hpp"
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
@@ -61,8 +61,7 @@ parsed_request parse_request(const std::string& text) {
 }  // namespace
 
 TEST_CASE("official SigV4 suite: header signing", "[sigv4][official]") {
-    if (ivschat::test::skip_without_shared("the official SigV4 test suite")) return;
-    const fs::path suite = *ivschat::test::shared_dir() / "testdata" / "sigv4";
+    const fs::path suite = ivschat::test::test_data_dir() / "sigv4";
 
     std::vector<fs::path> cases;
     for (const auto& entry : fs::directory_iterator(suite))
