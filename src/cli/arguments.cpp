@@ -79,6 +79,7 @@ command_line parse_command_line(int argc, const char* const* argv) {
         else if (word == "--cli-read-timeout") g.read_timeout_seconds = parse_unsigned("cli-read-timeout", value_of(word));
         else if (word == "--cli-connect-timeout") g.connect_timeout_seconds = parse_unsigned("cli-connect-timeout", value_of(word));
         else if (word == "--output") g.output = value_of(word);
+        else if (word == "--query") g.query = value_of(word);
         else if (word == "--no-paginate") g.paginate = false;
         else if (word == "--debug") g.debug = true;
         else if (word == "--cli-input-json") result.cli_input_json = value_of(word);

@@ -26,6 +26,7 @@ struct global_options {
     std::optional<unsigned> read_timeout_seconds{};
     std::optional<unsigned> connect_timeout_seconds{};
     std::string output = "json";
+    std::optional<std::string> query{};  // JMESPath applied to the response before printing
     bool paginate = true;
     bool debug = false;
 };

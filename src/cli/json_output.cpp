@@ -1,5 +1,7 @@
 #include "cli/json_output.hpp"
 
+#include "cli/jmespath.hpp"
+
 #include <boost/json/serialize.hpp>
 
 namespace ivschat::cli {
@@ -33,6 +35,8 @@ void append_pretty(std::string& out, const boost::json::value& value, std::size_
         out.push_back('\n');
         indent(depth);
         out.push_back(']');
+    } else if (value.is_double()) {
+        out.append(jmespath::format_number(value));  // 2.75, not 2.75E0
     } else {
         out.append(boost::json::serialize(value));  // scalars, {} and []
     }

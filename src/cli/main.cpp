@@ -4,6 +4,7 @@
 // JSON writer. Exit codes follow the AWS CLI: 252 bad usage, 254 service
 // error, 255 any other failure.
 #include "cli/arguments.hpp"
+#include "cli/jmespath.hpp"
 #include "cli/json_output.hpp"
 
 #include "ivschat/serde/json_reader.hpp"
@@ -241,6 +242,14 @@ template <class Request>
 int run_operation(const command_line& line) {
     using traits = operation_traits<Request>;
     Request request = build_request<Request>(line);
+    std::optional<jmespath::expression> query;
+    if (line.globals.query) {
+        try {
+            query = jmespath::expression::parse(*line.globals.query);
+        } catch (const jmespath::error& e) {
+            throw usage_error("argument --query: Bad value for --query: " + *line.globals.query + ": " + e.what());
+        }
+    }
     const client_options options = make_client_options(line.globals);
     const bool debug = line.globals.debug;
 
@@ -295,6 +304,14 @@ int run_operation(const command_line& line) {
         });
     ioc.run();
     if (exit_code != 0 || traits::success_status == 204) return exit_code;
+    if (query) {
+        try {
+            merged = query->search(merged);
+        } catch (const jmespath::error& e) {
+            std::cerr << "ivschat: error: --query: " << e.what() << '\n';
+            return exit_other_failure;
+        }
+    }
     std::cout << (line.globals.output == "text" ? text_lines(merged) : pretty_json(merged)) << std::flush;
     return 0;
 }
