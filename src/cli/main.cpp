@@ -248,6 +248,13 @@ std::size_t terminal_columns() {
 // The response (or merged pages) with --query applied, in the --output format.
 int print_result(const global_options& g, const std::optional<jmespath::expression>& query, std::string_view title,
                  json::value result) {
+    // The text format prints --max-items' NextToken on a line of its own
+    // after the items, outside the query, as the AWS CLI does.
+    std::optional<json::value> text_next_token;
+    if (g.output == "text" && result.is_object() && result.as_object().contains("NextToken")) {
+        text_next_token = result.as_object()["NextToken"];
+        result.as_object().erase("NextToken");
+    }
     if (query) {
         try {
             result = query->search(result);
@@ -256,7 +263,11 @@ int print_result(const global_options& g, const std::optional<jmespath::expressi
             return exit_other_failure;
         }
     }
-    if (g.output == "text") std::cout << aws_text(result);
+    if (g.output == "text") {
+        std::cout << aws_text(result);
+        if (text_next_token)
+            std::cout << aws_text(json::object{{"NextToken", json::object{{"NextToken", *text_next_token}}}});
+    }
     else if (g.output == "table") std::cout << aws_table(result, title, terminal_columns());
     else if (g.output == "yaml") std::cout << aws_yaml(result);
     else std::cout << pretty_json(result);

@@ -512,6 +512,10 @@ TEST_CASE("cli: --max-items, --page-size and --starting-token", "[cli][emulator]
     REQUIRE(after.exit_code == 0);
     CHECK(after.json().at("rooms").as_array().size() == 2);
 
+    const cli_result text = cli.run({"list-rooms", "--max-items", "1", "--output", "text", "--query", "rooms[].name"});
+    REQUIRE(text.exit_code == 0);
+    CHECK_THAT(text.out, Catch::Matches("p[123]\nNEXTTOKEN\t[A-Za-z0-9+/=]+\n"));
+
     CHECK(cli.run({"list-rooms", "--max-items", "1", "--no-paginate"}).exit_code == 252);
     CHECK(cli.run({"get-room", "--identifier", "x", "--page-size", "1"}).exit_code == 252);
     CHECK(cli.run({"list-rooms", "--starting-token", "garbage"}).exit_code == 252);
