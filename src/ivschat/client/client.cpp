@@ -1,6 +1,7 @@
 #include <ivschat/client.hpp>
 
 #include "ivschat/http/connection_pool.hpp"
+#include "ivschat/pacing/operation_pacer.hpp"
 #include "ivschat/serde/json_reader.hpp"
 #include "ivschat/serde/json_writer.hpp"
 #include "ivschat/serde/request_target.hpp"
@@ -35,6 +36,7 @@ void diagnostics::clear() noexcept {
     http_status = 0;
     attempts.clear();
     backoff_time = {};
+    pacing_time = {};
     connection_wait_time = {};
     error = {};
     client_message.clear();
@@ -98,6 +100,10 @@ public:
         pool = std::move(made);
         base_path = url.path;
         while (!base_path.empty() && base_path.back() == '/') base_path.pop_back();
+        const auto mode = this->options.pacing.mode;
+        paced = mode == pacing_mode::on || (mode == pacing_mode::automatic && !config.custom_endpoint);
+        // Checked now, so that bad pacing options fail the constructor.
+        if (paced) operation_pacer probe(this->options.pacing);
         retry = this->options.retry_strategy;
         if (!retry) {
             retry = make_retry_strategy({.mode = this->options.retry_mode.value_or(config.retry_mode),
@@ -111,6 +117,18 @@ public:
         idle_buffers.pop_back();
         return b;
     }
+    // The process's pacer for these credentials (and this region); looked
+    // up again only when the access key changes.
+    const std::shared_ptr<operation_pacer>& pacer_for(const credentials& creds) {
+        if (!pacer || pacer_access_key != creds.access_key_id) {
+            pacer_access_key = creds.access_key_id;
+            pacer = shared_operation_pacer(config.region + '\n' + std::string(config.endpoint.host) + '\n' +
+                                               creds.access_key_id,
+                                           options.pacing);
+        }
+        return pacer;
+    }
+
     void give_back(std::unique_ptr<call_buffers> b) {
         // Bounded: more idle sets than connections would never be used at once.
         if (idle_buffers.size() < options.pool.max_connections) idle_buffers.push_back(std::move(b));
@@ -125,6 +143,9 @@ public:
     std::atomic<std::shared_ptr<http::connection_pool>> pool;
     std::string base_path;
     std::shared_ptr<retry_strategy> retry;
+    bool paced = false;
+    std::shared_ptr<operation_pacer> pacer;
+    std::string pacer_access_key;
     clock_skew skew;
     std::function<void(std::string_view, const diagnostics&)> hook;
     std::vector<std::unique_ptr<call_buffers>> idle_buffers;
@@ -231,6 +252,29 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
     retry_call_state state;
     error_code ec;
 
+    constexpr std::size_t operation = operation_index(traits::name);
+    static_assert(operation < operation_count);
+    std::shared_ptr<operation_pacer> pacer;
+
+    // Waits for the operation's next permit; fails at once when it would
+    // come after the call's deadline, and returns the permit when cancelled.
+    auto pace = [&]() -> asio::awaitable<error_code> {
+        const auto now = steady_clock::now();
+        const auto max_wait = deadline ? *deadline - now : steady_clock::duration::max();
+        const auto permit = pacer->reserve(operation, now, max_wait);
+        if (!permit) {
+            diag.client_message = "the " + std::string(traits::name) +
+                                  " quota leaves no permit before the call's deadline";
+            co_return make_error_code(error::quota_wait);
+        }
+        if (*permit <= now) co_return error_code{};
+        timer.expires_at(*permit);
+        auto [wait_ec] = co_await timer.async_wait(use_tuple);
+        diag.pacing_time += steady_clock::now() - now;
+        if (wait_ec) pacer->give_back(operation, steady_clock::now());
+        co_return wait_ec;
+    };
+
     auto wait = [&](std::chrono::nanoseconds delay) -> asio::awaitable<error_code> {
         if (deadline && steady_clock::now() + delay >= *deadline) co_return make_error_code(error::timeout);
         timer.expires_after(delay);
@@ -246,6 +290,10 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
         }
         auto [creds_ec, creds] = co_await current_credentials(core, diag);
         if (creds_ec) co_return finish(creds_ec);
+        if (core.paced) {
+            pacer = core.pacer_for(*creds);
+            if ((ec = co_await pace())) co_return finish(ec);
+        }
 
         const sigv4::header signed_headers[] = {{"host", pool->host_header()}, {"content-type", "application/json"}};
         auto added = core.signer.sign({.method = method,
@@ -309,6 +357,7 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
                 }
                 diag.attempts.push_back(record);
                 core.retry->on_attempt_result(state, attempt_outcome::success(res.status));
+                if (pacer) pacer->on_success(operation, steady_clock::now());
                 co_return finish({});
             }
             service_error = parse_service_error(res.status, res.error_type, res.request_id, res.body);
@@ -316,6 +365,7 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
             service_error.amz_id_2 = res.amz_id_2;
             record.error = make_error_code(service_error.code);
             outcome = attempt_outcome::service_failure(res.status, service_error.error_type);
+            if (pacer && service_error.code == error::throttling) pacer->on_throttled(operation, steady_clock::now());
             outcome.clock_skew_corrected =
                 core.skew.on_service_error(service_error.error_type, res.date, system_clock::now());
         } else {
