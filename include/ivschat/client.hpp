@@ -95,6 +95,9 @@ struct diagnostics {
     std::chrono::nanoseconds backoff_time{};
     /// Time spent waiting for the operation's quota (pacing_options).
     std::chrono::nanoseconds pacing_time{};
+    /// True when the call was paced locally because the fleet's rate
+    /// limiter (pacing_options::rate_limiter) was unusable.
+    bool pacing_fallback = false;
     /// Time all attempts spent waiting for a pooled connection (or opening
     /// one): the sum of the attempts' connection_wait.
     std::chrono::nanoseconds connection_wait_time{};

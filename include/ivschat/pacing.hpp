@@ -11,8 +11,8 @@ namespace ivschat {
 
 /// Whether calls wait locally for the account's per-operation quotas.
 enum class pacing_mode {
-    /// On when the endpoint is the region's AWS endpoint, off for a custom
-    /// endpoint_url (an emulator, a proxy).
+    /// On when the endpoint is the region's AWS endpoint or a rate_limiter
+    /// is given; off for a custom endpoint_url (an emulator, a proxy).
     automatic,
     on,
     off,
@@ -36,6 +36,19 @@ struct pacing_options {
     /// operation's rate (at least one permit). The service's own burst
     /// allowance is not documented; a tenth of a second stays under it.
     double burst_seconds = 0.1;
+    /// Fleet-wide pacing: "redis://HOST:PORT[/PREFIX]" shares each quota
+    /// among every process that names the same Redis server and prefix
+    /// (default prefix "ivschat"; one prefix per AWS account). Empty: this
+    /// process paces alone. Needs a build with Redis support (hiredis).
+    std::string rate_limiter{};
+    /// While the rate limiter cannot be reached or answers nonsense, this
+    /// process paces locally at this share of each quota (0 < share <= 1;
+    /// 1 / the number of processes keeps the fleet within the quota), and
+    /// tries the rate limiter again once a second.
+    double fallback_share = 0.5;
+    /// How long one request to the rate limiter may take before it counts
+    /// as unreachable.
+    std::chrono::milliseconds rate_limiter_timeout{250};
 };
 
 /// The documented request-rate quota of an operation, per account and

@@ -1,6 +1,7 @@
 #include <ivschat/client.hpp>
 
 #include "ivschat/http/connection_pool.hpp"
+#include "ivschat/pacing/fleet_pacer.hpp"
 #include "ivschat/pacing/operation_pacer.hpp"
 #include "ivschat/serde/json_reader.hpp"
 #include "ivschat/serde/json_writer.hpp"
@@ -37,6 +38,7 @@ void diagnostics::clear() noexcept {
     attempts.clear();
     backoff_time = {};
     pacing_time = {};
+    pacing_fallback = false;
     connection_wait_time = {};
     error = {};
     client_message.clear();
@@ -101,9 +103,18 @@ public:
         base_path = url.path;
         while (!base_path.empty() && base_path.back() == '/') base_path.pop_back();
         const auto mode = this->options.pacing.mode;
-        paced = mode == pacing_mode::on || (mode == pacing_mode::automatic && !config.custom_endpoint);
+        paced = mode == pacing_mode::on ||
+                (mode == pacing_mode::automatic && (!config.custom_endpoint || !this->options.pacing.rate_limiter.empty()));
         // Checked now, so that bad pacing options fail the constructor.
         if (paced) operation_pacer probe(this->options.pacing);
+        if (paced && !this->options.pacing.rate_limiter.empty()) {
+            const auto& p = this->options.pacing;
+            if (!redis_supported()) throw config_error("pacing: rate_limiter needs a build with Redis support (hiredis)");
+            if (!(p.fallback_share > 0.0 && p.fallback_share <= 1.0))
+                throw config_error("pacing: fallback_share must be > 0 and <= 1");
+            if (p.rate_limiter_timeout.count() <= 0) throw config_error("pacing: rate_limiter_timeout must be > 0");
+            fleet = std::make_shared<fleet_pacer>(strand, parse_redis_url(p.rate_limiter), config.region, p);
+        }
         retry = this->options.retry_strategy;
         if (!retry) {
             retry = make_retry_strategy({.mode = this->options.retry_mode.value_or(config.retry_mode),
@@ -144,6 +155,8 @@ public:
     std::string base_path;
     std::shared_ptr<retry_strategy> retry;
     bool paced = false;
+    // Set when the quotas are shared with other processes through Redis.
+    std::shared_ptr<fleet_pacer> fleet;
     std::shared_ptr<operation_pacer> pacer;
     std::string pacer_access_key;
     clock_skew skew;
@@ -259,9 +272,18 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
     // Waits for the operation's next permit; fails at once when it would
     // come after the call's deadline, and returns the permit when cancelled.
     auto pace = [&]() -> asio::awaitable<error_code> {
-        const auto now = steady_clock::now();
+        auto now = steady_clock::now();
         const auto max_wait = deadline ? *deadline - now : steady_clock::duration::max();
-        const auto permit = pacer->reserve(operation, now, max_wait);
+        std::optional<steady_clock::time_point> permit;
+        if (core.fleet) {
+            auto [fleet_ec, at] = co_await core.fleet->reserve(operation, max_wait, diag.pacing_fallback);
+            if (!fleet_ec) permit = at;
+            else if (fleet_ec != error::quota_wait) co_return fleet_ec;
+            diag.pacing_time += steady_clock::now() - now;
+            now = steady_clock::now();
+        } else {
+            permit = pacer->reserve(operation, now, max_wait);
+        }
         if (!permit) {
             diag.client_message = "the " + std::string(traits::name) +
                                   " quota leaves no permit before the call's deadline";
@@ -271,7 +293,7 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
         timer.expires_at(*permit);
         auto [wait_ec] = co_await timer.async_wait(use_tuple);
         diag.pacing_time += steady_clock::now() - now;
-        if (wait_ec) pacer->give_back(operation, steady_clock::now());
+        if (wait_ec && !core.fleet) pacer->give_back(operation, steady_clock::now());
         co_return wait_ec;
     };
 
@@ -291,7 +313,7 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
         auto [creds_ec, creds] = co_await current_credentials(core, diag);
         if (creds_ec) co_return finish(creds_ec);
         if (core.paced) {
-            pacer = core.pacer_for(*creds);
+            if (!core.fleet) pacer = core.pacer_for(*creds);
             if ((ec = co_await pace())) co_return finish(ec);
         }
 
@@ -357,7 +379,8 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
                 }
                 diag.attempts.push_back(record);
                 core.retry->on_attempt_result(state, attempt_outcome::success(res.status));
-                if (pacer) pacer->on_success(operation, steady_clock::now());
+                if (core.fleet) core.fleet->on_success(operation, steady_clock::now());
+                else if (pacer) pacer->on_success(operation, steady_clock::now());
                 co_return finish({});
             }
             service_error = parse_service_error(res.status, res.error_type, res.request_id, res.body);
@@ -365,7 +388,10 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
             service_error.amz_id_2 = res.amz_id_2;
             record.error = make_error_code(service_error.code);
             outcome = attempt_outcome::service_failure(res.status, service_error.error_type);
-            if (pacer && service_error.code == error::throttling) pacer->on_throttled(operation, steady_clock::now());
+            if (service_error.code == error::throttling) {
+                if (core.fleet) core.fleet->on_throttled(operation, steady_clock::now());
+                else if (pacer) pacer->on_throttled(operation, steady_clock::now());
+            }
             outcome.clock_skew_corrected =
                 core.skew.on_service_error(service_error.error_type, res.date, system_clock::now());
         } else {
@@ -444,6 +470,7 @@ void client::close() {
     asio::dispatch(core_->strand, [core = core_, pool = std::move(pool)] {
         core->closed = true;
         for (auto& backoff : core->backoff_timers) backoff.timer.cancel();
+        if (core->fleet) core->fleet->close();
         if (pool) pool->close();
     });
 }
