@@ -98,6 +98,9 @@ struct diagnostics {
     /// True when the call was paced locally because the fleet's rate
     /// limiter (pacing_options::rate_limiter) was unusable.
     bool pacing_fallback = false;
+    /// With error::quota_wait: how long until the operation's next permit
+    /// (a server can answer "Retry-After" with it).
+    std::chrono::nanoseconds quota_available_in{};
     /// Time all attempts spent waiting for a pooled connection (or opening
     /// one): the sum of the attempts' connection_wait.
     std::chrono::nanoseconds connection_wait_time{};

@@ -156,6 +156,9 @@ TEST_CASE("pacing: a wait past the call's deadline fails at once and sends nothi
         CHECK(ec == ivschat::error::quota_wait);
         CHECK(diag.attempts.empty());
         CHECK(diag.client_message == "the GetRoom quota leaves no permit before the call's deadline");
+        // The next permit is a second after the first call's.
+        CHECK(diag.quota_available_in > 500ms);
+        CHECK(diag.quota_available_in <= 1s);
         CHECK(std::chrono::steady_clock::now() - started < 400ms);
         // The refused call took no permit: one second after the first, the next goes through.
         asio::steady_timer pause(co_await asio::this_coro::executor, 1s);

@@ -1,4 +1,6 @@
-// The permit schedule and the per-operation pacer on an injected clock.
+// The permit schedule, the per-operation pacer and the leased permits on an
+// injected clock.
+#include "ivschat/pacing/leased_permits.hpp"
 #include "ivschat/pacing/operation_pacer.hpp"
 
 #include <catch2/catch.hpp>
@@ -21,7 +23,7 @@ constexpr auto forever = clock_type::duration::max();
 TEST_CASE("permit schedule: a burst, then one permit per interval in order", "[pacing]") {
     permit_schedule schedule(10.0, 3.0);  // 100 ms apart, 3 at once
     std::vector<clock_type::time_point> granted;
-    for (int i = 0; i < 6; ++i) granted.push_back(*schedule.reserve(t0, forever));
+    for (int i = 0; i < 6; ++i) granted.push_back(schedule.reserve(t0, forever).at);
     CHECK(granted[0] == t0);
     CHECK(granted[1] == t0);
     CHECK(granted[2] == t0);
@@ -30,39 +32,41 @@ TEST_CASE("permit schedule: a burst, then one permit per interval in order", "[p
     CHECK(granted[5] == t0 + 300ms);
     // After a quiet period the burst is available again, but no more than it.
     const auto later = t0 + 10s;
-    CHECK(*schedule.reserve(later, forever) == later);
-    CHECK(*schedule.reserve(later, forever) == later);
-    CHECK(*schedule.reserve(later, forever) == later);
-    CHECK(*schedule.reserve(later, forever) == later + 100ms);
+    CHECK(schedule.reserve(later, forever).at == later);
+    CHECK(schedule.reserve(later, forever).at == later);
+    CHECK(schedule.reserve(later, forever).at == later);
+    CHECK(schedule.reserve(later, forever).at == later + 100ms);
 }
 
 TEST_CASE("permit schedule: a wait past max_wait reserves nothing", "[pacing]") {
     permit_schedule schedule(2.0, 1.0);  // 500 ms apart
-    CHECK(*schedule.reserve(t0, 0ms) == t0);
-    CHECK_FALSE(schedule.reserve(t0, 499ms).has_value());
+    CHECK(schedule.reserve(t0, 0ms).at == t0);
+    const auto refused = schedule.reserve(t0, 499ms);
+    CHECK_FALSE(refused.granted);
+    CHECK(refused.at == t0 + 500ms);
     // The refused caller took no permit: the next one is still 500 ms out.
-    CHECK(*schedule.reserve(t0, 500ms) == t0 + 500ms);
-    CHECK(*schedule.reserve(t0, forever) == t0 + 1000ms);
+    CHECK(schedule.reserve(t0, 500ms).at == t0 + 500ms);
+    CHECK(schedule.reserve(t0, forever).at == t0 + 1000ms);
 }
 
 TEST_CASE("permit schedule: a permit given back goes to the next caller", "[pacing]") {
     permit_schedule schedule(10.0, 1.0);
-    CHECK(*schedule.reserve(t0, forever) == t0);
-    CHECK(*schedule.reserve(t0, forever) == t0 + 100ms);
-    CHECK(*schedule.reserve(t0, forever) == t0 + 200ms);
+    CHECK(schedule.reserve(t0, forever).at == t0);
+    CHECK(schedule.reserve(t0, forever).at == t0 + 100ms);
+    CHECK(schedule.reserve(t0, forever).at == t0 + 200ms);
     schedule.give_back(t0);  // the third caller was cancelled
-    CHECK(*schedule.reserve(t0, forever) == t0 + 200ms);
+    CHECK(schedule.reserve(t0, forever).at == t0 + 200ms);
     // Giving back while idle banks nothing beyond the burst.
     schedule.give_back(t0 + 10s);
     schedule.give_back(t0 + 10s);
-    CHECK(*schedule.reserve(t0 + 10s, forever) == t0 + 10s);
-    CHECK(*schedule.reserve(t0 + 10s, forever) == t0 + 10s + 100ms);
+    CHECK(schedule.reserve(t0 + 10s, forever).at == t0 + 10s);
+    CHECK(schedule.reserve(t0 + 10s, forever).at == t0 + 10s + 100ms);
 }
 
 TEST_CASE("permit schedule: over any window, at most burst + rate x window permits", "[pacing]") {
     permit_schedule schedule(200.0, 20.0);
     std::vector<clock_type::time_point> granted;
-    for (int i = 0; i < 5000; ++i) granted.push_back(*schedule.reserve(t0 + std::chrono::microseconds(i * 37), forever));
+    for (int i = 0; i < 5000; ++i) granted.push_back(schedule.reserve(t0 + std::chrono::microseconds(i * 37), forever).at);
     // FIFO: never earlier than the previous caller's permit.
     for (std::size_t i = 1; i < granted.size(); ++i) REQUIRE(granted[i] >= granted[i - 1]);
     // 5,000 permits at 200/s with a burst of 20 end 24.9 s after the first.
@@ -131,4 +135,32 @@ TEST_CASE("operation pacers are shared per account key and options", "[pacing]")
     const auto* address = a.get();
     a.reset();
     CHECK(ivschat::detail::shared_operation_pacer("us-west-2\nhost\nAKID1", {}).get() == address);
+}
+
+TEST_CASE("leased permits: handed out in order, a late one left for the next caller", "[pacing]") {
+    using ivschat::detail::leased_permits;
+    leased_permits leased;
+    const auto op = operation_index("CreateChatToken");
+    CHECK(leased.take(op, t0, forever).result == leased_permits::outcome::empty);
+    leased.add(op, {.first = t0 - 1s, .interval = 10ms, .count = 2});
+    leased.add(op, {.first = t0 + 1s, .interval = 10ms, .count = 2});
+    leased.add(op, {.first = t0, .interval = 10ms, .count = 0});  // nothing
+    CHECK(leased.remaining(op) == 4);
+    // A permit already due is usable now, not in the past.
+    auto first = leased.take(op, t0, forever);
+    CHECK(first.result == leased_permits::outcome::granted);
+    CHECK(first.at == t0);
+    CHECK(leased.take(op, t0, forever).at == t0);
+    auto late = leased.take(op, t0, 500ms);
+    CHECK(late.result == leased_permits::outcome::too_late);
+    CHECK(late.at == t0 + 1s);
+    CHECK(leased.remaining(op) == 2);
+    CHECK(leased.take(op, t0, forever).at == t0 + 1s);
+    CHECK(leased.take(op, t0, forever).at == t0 + 1s + 10ms);
+    CHECK(leased.take(op, t0, forever).result == leased_permits::outcome::empty);
+    // Other operations have their own permits; clear drops them all.
+    leased.add(operation_index("SendEvent"), {.first = t0, .interval = 10ms, .count = 3});
+    CHECK(leased.remaining(op) == 0);
+    leased.clear();
+    CHECK(leased.remaining(operation_index("SendEvent")) == 0);
 }

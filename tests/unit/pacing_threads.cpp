@@ -20,7 +20,7 @@ TEST_CASE("operation pacer: threads reserving at once share one schedule", "[pac
     for (int t = 0; t < threads; ++t) {
         workers.emplace_back([&, t] {
             for (int i = 0; i < per_thread; ++i) {
-                granted[t].push_back(*pacer.reserve(op, t0, clock_type::duration::max()));
+                granted[t].push_back(pacer.reserve(op, t0, clock_type::duration::max()).at);
                 if (i % 100 == 0) pacer.on_success(op, t0);
             }
         });

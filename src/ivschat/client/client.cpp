@@ -39,6 +39,7 @@ void diagnostics::clear() noexcept {
     backoff_time = {};
     pacing_time = {};
     pacing_fallback = false;
+    quota_available_in = {};
     connection_wait_time = {};
     error = {};
     client_message.clear();
@@ -274,23 +275,24 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
     auto pace = [&]() -> asio::awaitable<error_code> {
         auto now = steady_clock::now();
         const auto max_wait = deadline ? *deadline - now : steady_clock::duration::max();
-        std::optional<steady_clock::time_point> permit;
+        permit granted;
         if (core.fleet) {
-            auto [fleet_ec, at] = co_await core.fleet->reserve(operation, max_wait, diag.pacing_fallback);
-            if (!fleet_ec) permit = at;
-            else if (fleet_ec != error::quota_wait) co_return fleet_ec;
+            auto [fleet_ec, answer] = co_await core.fleet->reserve(operation, max_wait, diag.pacing_fallback);
+            if (fleet_ec) co_return fleet_ec;
+            granted = answer;
             diag.pacing_time += steady_clock::now() - now;
             now = steady_clock::now();
         } else {
-            permit = pacer->reserve(operation, now, max_wait);
+            granted = pacer->reserve(operation, now, max_wait);
         }
-        if (!permit) {
+        if (!granted.granted) {
+            diag.quota_available_in = granted.at - now;
             diag.client_message = "the " + std::string(traits::name) +
                                   " quota leaves no permit before the call's deadline";
             co_return make_error_code(error::quota_wait);
         }
-        if (*permit <= now) co_return error_code{};
-        timer.expires_at(*permit);
+        if (granted.at <= now) co_return error_code{};
+        timer.expires_at(granted.at);
         auto [wait_ec] = co_await timer.async_wait(use_tuple);
         diag.pacing_time += steady_clock::now() - now;
         if (wait_ec && !core.fleet) pacer->give_back(operation, steady_clock::now());

@@ -62,26 +62,22 @@ std::uint32_t fleet_pacer::batch_size(std::size_t operation) const {
     return static_cast<std::uint32_t>(std::clamp(std::floor(rates_.rate(operation) / 20.0), 1.0, 20.0));
 }
 
-asio::awaitable<std::tuple<error_code, fleet_pacer::clock::time_point>> fleet_pacer::reserve(std::size_t operation,
-                                                                                             clock::duration max_wait,
-                                                                                             bool& fell_back) {
+asio::awaitable<std::tuple<error_code, permit>> fleet_pacer::reserve(std::size_t operation, clock::duration max_wait,
+                                                                     bool& fell_back) {
     auto self = shared_from_this();
     for (;;) {
-        if (closed_) co_return std::tuple{error_code{asio::error::operation_aborted}, clock::time_point{}};
+        if (closed_) co_return std::tuple{error_code{asio::error::operation_aborted}, permit{}};
         const auto now = clock::now();
         if (now < degraded_until_) {
             fell_back = true;
-            const auto at = fallback_.reserve(operation, now, max_wait);
-            if (!at) co_return std::tuple{make_error_code(error::quota_wait), clock::time_point{}};
-            co_return std::tuple{error_code{}, *at};
+            co_return std::tuple{error_code{}, fallback_.reserve(operation, now, max_wait)};
         }
         const auto taken = leased_.take(operation, now, max_wait);
         if (taken.result == leased_permits::outcome::granted) {
             if (leased_.remaining(operation) <= batch_size(operation) / 2) start_prefetch(operation);
-            co_return std::tuple{error_code{}, taken.at};
+            co_return std::tuple{error_code{}, permit{taken.at, true}};
         }
-        if (taken.result == leased_permits::outcome::too_late)
-            co_return std::tuple{make_error_code(error::quota_wait), clock::time_point{}};
+        if (taken.result == leased_permits::outcome::too_late) co_return std::tuple{error_code{}, permit{taken.at, false}};
         if (!fetching_) {
             co_await fetch(operation);
             continue;
@@ -89,7 +85,7 @@ asio::awaitable<std::tuple<error_code, fleet_pacer::clock::time_point>> fleet_pa
         co_await lease_arrived_.async_wait(asio::as_tuple(asio::use_awaitable));
         asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
         if (cancellation.cancelled() != asio::cancellation_type::none)
-            co_return std::tuple{error_code{asio::error::operation_aborted}, clock::time_point{}};
+            co_return std::tuple{error_code{asio::error::operation_aborted}, permit{}};
     }
 }
 

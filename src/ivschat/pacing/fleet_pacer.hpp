@@ -43,12 +43,12 @@ public:
 
     fleet_pacer(boost::asio::any_io_executor executor, redis_url url, std::string region, const pacing_options& options);
 
-    /// When the call's permit of `operation` may be used; error::quota_wait
-    /// when that is more than `max_wait` away (nothing taken), or
+    /// The call's permit of `operation` (see permit_schedule::reserve), or
     /// operation_aborted when the call was cancelled while waiting for Redis.
     /// `fell_back` is set when the permit came from local pacing.
-    boost::asio::awaitable<std::tuple<boost::system::error_code, clock::time_point>> reserve(
-        std::size_t operation, clock::duration max_wait, bool& fell_back);
+    boost::asio::awaitable<std::tuple<boost::system::error_code, permit>> reserve(std::size_t operation,
+                                                                                  clock::duration max_wait,
+                                                                                  bool& fell_back);
 
     void on_throttled(std::size_t operation, clock::time_point now) { rates_.on_throttled(operation, now); }
     void on_success(std::size_t operation, clock::time_point now) { rates_.on_success(operation, now); }

@@ -17,7 +17,7 @@ leased_permits::take_result leased_permits::take(std::size_t operation, clock::t
     if (q.leases.empty()) return {outcome::empty};
     lease& next = q.leases.front();
     const auto at = std::max(next.first, now);
-    if (at - now > max_wait) return {outcome::too_late};
+    if (at - now > max_wait) return {outcome::too_late, at};
     next.first += next.interval;
     --q.remaining;
     if (--next.count == 0) q.leases.pop_front();

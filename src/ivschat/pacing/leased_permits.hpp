@@ -24,7 +24,7 @@ public:
 
     enum class outcome {
         granted,   ///< a permit was taken; `at` is when it may be used
-        too_late,  ///< the next permit comes after max_wait; nothing was taken
+        too_late,  ///< the next permit comes at `at`, after max_wait; nothing was taken
         empty,     ///< no permit is leased
     };
     struct take_result {

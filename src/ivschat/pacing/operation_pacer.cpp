@@ -48,8 +48,7 @@ operation_pacer::operation_pacer(const pacing_options& options) {
     }
 }
 
-std::optional<operation_pacer::clock::time_point> operation_pacer::reserve(std::size_t index, clock::time_point now,
-                                                                           clock::duration max_wait) {
+permit operation_pacer::reserve(std::size_t index, clock::time_point now, clock::duration max_wait) {
     std::lock_guard lock(mutex_);
     return operations_[index]->schedule.reserve(now, max_wait);
 }

@@ -46,7 +46,7 @@ public:
     explicit operation_pacer(const pacing_options& options);
 
     /// Reserves a permit of operation `index` (see permit_schedule::reserve).
-    std::optional<clock::time_point> reserve(std::size_t index, clock::time_point now, clock::duration max_wait);
+    permit reserve(std::size_t index, clock::time_point now, clock::duration max_wait);
     void give_back(std::size_t index, clock::time_point now);
     void on_throttled(std::size_t index, clock::time_point now);
     void on_success(std::size_t index, clock::time_point now);

@@ -19,13 +19,12 @@ void permit_schedule::set_rate(double permits_per_second) {
     tolerance_ = std::chrono::duration_cast<clock::duration>(interval_ * (burst_ - 1.0));
 }
 
-std::optional<permit_schedule::clock::time_point> permit_schedule::reserve(clock::time_point now,
-                                                                           clock::duration max_wait) {
+permit permit_schedule::reserve(clock::time_point now, clock::duration max_wait) {
     const auto due = std::max(next_due_, now);
     const auto usable = std::max(due - tolerance_, now);
-    if (usable - now > max_wait) return std::nullopt;
+    if (usable - now > max_wait) return {usable, false};
     next_due_ = due + interval_;
-    return usable;
+    return {usable, true};
 }
 
 void permit_schedule::give_back(clock::time_point now) {

@@ -1,9 +1,15 @@
 #pragma once
 
 #include <chrono>
-#include <optional>
 
 namespace ivschat::detail {
+
+/// The answer to a reservation: when the permit may be used, and whether it
+/// was taken (false: that is past the caller's max_wait; nothing was taken).
+struct permit {
+    std::chrono::steady_clock::time_point at;
+    bool granted;
+};
 
 /// When each permit of a rate-limited resource may be used: the generic
 /// cell rate algorithm. One permit every `interval`, and up to `burst`
@@ -19,8 +25,8 @@ public:
 
     /// Reserves the next permit and returns when it may be used (`now` when
     /// there is no wait). When that is more than `max_wait` after `now`,
-    /// reserves nothing and returns nullopt.
-    std::optional<clock::time_point> reserve(clock::time_point now, clock::duration max_wait);
+    /// reserves nothing (`granted` false).
+    permit reserve(clock::time_point now, clock::duration max_wait);
     /// Returns a reserved permit that will not be used (its call was
     /// cancelled): the next reservation comes one interval sooner.
     void give_back(clock::time_point now);
