@@ -1,11 +1,22 @@
-// A token-vending service, the shape of our users' backends: an HTTP
-// endpoint that, per request, co_awaits create_chat_token and returns the
-// token. One ivschat::client is shared by every connection.
+// A token-vending service, the shape of our users' backends: `GET
+// /token?user=ID` answers a chat token for the room, from create_chat_token.
 //
-//   token_vending_service PORT ROOM_ARN
+//   token_vending_service PORT ROOM_ARN [--threads N] [--quota TPS]
+//                         [--rate-limiter redis://HOST:PORT[/PREFIX]]
 //   curl 'http://127.0.0.1:PORT/token?user=user-42'
 //
 // Configuration (region, endpoint, credentials) comes from the environment.
+//
+// It lives within the account's CreateChatToken quota: calls are paced, and
+// a request that could not get a permit within its deadline is answered at
+// once with 503 and Retry-After instead of being held. Several instances
+// behind one account share the quota through Redis: start each with the
+// same --rate-limiter URL (docs/pacing.md).
+//
+// Each thread runs its own io_context with its own client (pool.thread_safe
+// = false: no strand) and its own listening socket on the port
+// (SO_REUSEPORT: the kernel spreads connections over the threads). The
+// clients share the process's permits, as clients of one account do.
 #include <ivschat/client.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -16,88 +27,174 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <iostream>
+#include <optional>
 #include <string>
+#include <thread>
+#include <vector>
+
+#include <sys/socket.h>
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 
-// The value of `name` in the query of `target` ("/token?user=u1"), or "".
-std::string query_value(std::string_view target, std::string_view name) {
-    auto q = target.find('?');
-    if (q == std::string_view::npos) return {};
-    std::string_view query = target.substr(q + 1);
-    while (!query.empty()) {
-        auto amp = query.find('&');
-        auto param = query.substr(0, amp);
-        if (param.substr(0, param.find('=')) == name && param.find('=') != std::string_view::npos)
-            return std::string(param.substr(param.find('=') + 1));
-        if (amp == std::string_view::npos) break;
-        query.remove_prefix(amp + 1);
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+// A token request is answered within this, or with 503.
+constexpr std::chrono::milliseconds request_deadline{1000};
+// Requests of a well-behaved client are small; larger ones are refused.
+constexpr std::size_t max_request_header_bytes = 8 * 1024;
+
+struct settings {
+    unsigned short port = 0;
+    std::string room_arn;
+    unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+    std::string rate_limiter;
+    // CreateChatToken's quota, when not the documented one.
+    std::optional<double> quota;
+};
+
+using response_type = http::response<http::string_body>;
+
+response_type json_response(http::status status, std::string body) {
+    response_type response{status, 11};
+    response.set(http::field::content_type, "application/json");
+    response.body() = std::move(body);
+    return response;
+}
+
+// The percent-decoded value of `user` in the request target's query.
+std::optional<std::string> user_parameter(std::string_view target) {
+    auto parsed = boost::urls::parse_origin_form(target);
+    if (!parsed) return std::nullopt;
+    auto found = parsed->params().find("user");
+    if (found == parsed->params().end() || !(*found).has_value) return std::nullopt;
+    return std::string((*found).value);
+}
+
+asio::awaitable<response_type> answer(const http::request<http::empty_body>& request, ivschat::client& chat,
+                                      const std::string& room_arn) {
+    const std::string_view target = request.target();
+    if (target.substr(0, target.find('?')) != "/token")
+        co_return json_response(http::status::not_found, R"({"message":"only /token is served"})");
+    if (request.method() != http::verb::get)
+        co_return json_response(http::status::method_not_allowed, R"({"message":"only GET"})");
+    const auto user = user_parameter(target);
+    if (!user || user->empty())
+        co_return json_response(http::status::bad_request, R"({"message":"user is required"})");
+
+    const ivschat::create_chat_token_request token_request{
+        .room_identifier = room_arn,
+        .user_id = *user,
+        .capabilities = {ivschat::chat_token_capability::send_message},
+    };
+    ivschat::diagnostics diag;
+    auto [ec, token] = co_await chat.create_chat_token(token_request, diag, use_tuple);
+    if (!ec) co_return json_response(http::status::ok, R"({"token":")" + token.token.value_or("") + R"("})");
+    if (ec == ivschat::error::request_validation_failed)
+        co_return json_response(http::status::bad_request, R"({"message":"user must be 1 to 128 characters"})");
+    if (ec == ivschat::error::quota_wait || ec == ivschat::error::timeout) {
+        // Retry-After in whole seconds, at least one.
+        const auto wait = std::chrono::ceil<std::chrono::seconds>(diag.quota_available_in);
+        auto busy = json_response(http::status::service_unavailable, R"({"message":"try again later"})");
+        busy.set(http::field::retry_after, std::to_string(std::max<long long>(1, wait.count())));
+        co_return busy;
     }
-    return {};
+    std::cerr << "create_chat_token: " << (diag.error.error_type.empty() ? ec.message() : diag.error.error_type)
+              << " request id " << diag.request_id << "\n";
+    co_return json_response(http::status::bad_gateway, R"({"message":"chat token unavailable"})");
 }
 
 asio::awaitable<void> serve(tcp::socket socket, ivschat::client& chat, const std::string& room_arn) {
     boost::beast::tcp_stream stream(std::move(socket));
-    boost::beast::flat_buffer buffer;
+    boost::beast::flat_buffer buffer(max_request_header_bytes);
     for (;;) {
-        http::request<http::string_body> request;
-        auto [read_error, ignored] = co_await http::async_read(stream, buffer, request, asio::as_tuple(asio::use_awaitable));
+        http::request_parser<http::empty_body> parser;
+        parser.header_limit(max_request_header_bytes);
+        auto [read_error, ignored] = co_await http::async_read(stream, buffer, parser, use_tuple);
         if (read_error) co_return;
-
-        http::response<http::string_body> response{http::status::ok, request.version()};
-        response.set(http::field::content_type, "application/json");
-        const std::string user = query_value(request.target(), "user");
-        if (user.empty()) {
-            response.result(http::status::bad_request);
-            response.body() = R"({"message":"user is required"})";
-        } else {
-            const ivschat::create_chat_token_request token_request{
-                .room_identifier = room_arn,
-                .user_id = user,
-                .capabilities = {ivschat::chat_token_capability::send_message},
-            };
-            ivschat::diagnostics diag;
-            auto [ec, token] = co_await chat.create_chat_token(token_request, diag, asio::as_tuple(asio::use_awaitable));
-            if (ec) {
-                response.result(http::status::bad_gateway);
-                response.body() = R"({"message":"chat token unavailable"})";
-                std::cerr << "create_chat_token: " << (diag.error.error_type.empty() ? ec.message() : diag.error.error_type)
-                          << " request id " << diag.request_id << "\n";
-            } else {
-                response.body() = R"({"token":")" + token.token.value_or("") + R"("})";
-            }
-        }
+        const auto& request = parser.get();
+        auto response = co_await answer(request, chat, room_arn);
+        response.version(request.version());
         response.keep_alive(request.keep_alive());
         response.prepare_payload();
-        auto [write_error, written] = co_await http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
+        auto [write_error, written] = co_await http::async_write(stream, response, use_tuple);
         if (write_error || !response.keep_alive()) co_return;
     }
 }
 
 asio::awaitable<void> listen(tcp::acceptor& acceptor, ivschat::client& chat, const std::string& room_arn) {
     for (;;) {
-        auto socket = co_await acceptor.async_accept(asio::use_awaitable);
+        auto [ec, socket] = co_await acceptor.async_accept(use_tuple);
+        if (ec) co_return;
         asio::co_spawn(acceptor.get_executor(), serve(std::move(socket), chat, room_arn), asio::detached);
     }
 }
 
+tcp::acceptor reuse_port_acceptor(asio::io_context& ioc, unsigned short port) {
+    tcp::acceptor acceptor(ioc);
+    const tcp::endpoint endpoint{asio::ip::make_address("127.0.0.1"), port};
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.set_option(asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>(true));
+    acceptor.bind(endpoint);
+    acceptor.listen();
+    return acceptor;
+}
+
+settings parse_settings(int argc, char** argv) {
+    if (argc < 3) throw std::invalid_argument("usage");
+    settings s;
+    s.port = static_cast<unsigned short>(std::stoi(argv[1]));
+    s.room_arn = argv[2];
+    for (int i = 3; i + 1 < argc; i += 2) {
+        const std::string_view flag = argv[i];
+        if (flag == "--threads") s.threads = static_cast<unsigned>(std::stoul(argv[i + 1]));
+        else if (flag == "--rate-limiter") s.rate_limiter = argv[i + 1];
+        else if (flag == "--quota") s.quota = std::stod(argv[i + 1]);
+        else throw std::invalid_argument("usage");
+    }
+    if (argc % 2 == 0 || s.threads == 0) throw std::invalid_argument("usage");
+    return s;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-    if (argc != 3) {
-        std::cerr << "usage: token_vending_service PORT ROOM_ARN\n";
+    settings s;
+    try {
+        s = parse_settings(argc, argv);
+    } catch (const std::exception&) {
+        std::cerr << "usage: token_vending_service PORT ROOM_ARN [--threads N] [--quota TPS] [--rate-limiter URL]\n";
         return 2;
     }
     try {
-        asio::io_context ioc;
-        ivschat::client chat{ioc.get_executor()};
-        tcp::acceptor acceptor(ioc, {asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(std::stoi(argv[1]))});
-        const std::string room_arn = argv[2];
-        asio::co_spawn(ioc, listen(acceptor, chat, room_arn), asio::detached);
-        std::cout << "listening on http://127.0.0.1:" << acceptor.local_endpoint().port() << "\n" << std::flush;
-        ioc.run();
+        ivschat::pacing_options pacing{.mode = ivschat::pacing_mode::on, .rate_limiter = s.rate_limiter};
+        if (s.quota) pacing.quotas["CreateChatToken"] = *s.quota;
+        std::vector<std::unique_ptr<asio::io_context>> contexts;
+        std::vector<ivschat::client> clients;
+        std::vector<tcp::acceptor> acceptors;
+        for (unsigned i = 0; i < s.threads; ++i) {
+            auto& ioc = *contexts.emplace_back(std::make_unique<asio::io_context>(1));
+            clients.emplace_back(ioc.get_executor(), ivschat::client_options{.pool = {.thread_safe = false},
+                                                                             .call_timeout = request_deadline,
+                                                                             .pacing = pacing});
+            // Port 0 picks one port for the first socket; the others share it.
+            acceptors.push_back(reuse_port_acceptor(ioc, i == 0 ? s.port : acceptors.front().local_endpoint().port()));
+        }
+        for (unsigned i = 0; i < s.threads; ++i)
+            asio::co_spawn(*contexts[i], listen(acceptors[i], clients[i], s.room_arn), asio::detached);
+        std::cout << "listening on http://127.0.0.1:" << acceptors.front().local_endpoint().port() << "\n" << std::flush;
+        std::vector<std::thread> threads;
+        for (unsigned i = 1; i < s.threads; ++i) threads.emplace_back([&ioc = *contexts[i]] { ioc.run(); });
+        contexts.front()->run();
+        for (auto& t : threads) t.join();
     } catch (const std::exception& e) {
         std::cerr << "token_vending_service: " << e.what() << "\n";
         return 1;

@@ -6,6 +6,7 @@
 #include <ivschat/error.hpp>
 #include <ivschat/model.hpp>
 #include <ivschat/operations.hpp>
+#include <ivschat/pacing.hpp>
 #include <ivschat/retry.hpp>
 #include <ivschat/transport.hpp>
 
@@ -57,6 +58,8 @@ struct client_options {
     /// The whole call, attempts and backoff included, at most this long;
     /// then it fails with ivschat::error::timeout.
     std::optional<std::chrono::milliseconds> call_timeout{};
+    /// Waiting for the service's per-operation quotas (see pacing.hpp).
+    pacing_options pacing{};
     /// Check the model's constraints before sending (required members,
     /// lengths, patterns, ranges, enums, sizes).
     bool validate_requests = true;
@@ -90,6 +93,14 @@ struct diagnostics {
     boost::container::small_vector<attempt_record, 3> attempts{};
     /// Time spent waiting out backoff delays and the adaptive rate limiter.
     std::chrono::nanoseconds backoff_time{};
+    /// Time spent waiting for the operation's quota (pacing_options).
+    std::chrono::nanoseconds pacing_time{};
+    /// True when the call was paced locally because the fleet's rate
+    /// limiter (pacing_options::rate_limiter) was unusable.
+    bool pacing_fallback = false;
+    /// With error::quota_wait: how long until the operation's next permit
+    /// (a server can answer "Retry-After" with it).
+    std::chrono::nanoseconds quota_available_in{};
     /// Time all attempts spent waiting for a pooled connection (or opening
     /// one): the sum of the attempts' connection_wait.
     std::chrono::nanoseconds connection_wait_time{};

@@ -36,6 +36,7 @@ enum class error {
     body_too_large,             ///< a response body past the configured limit
     timeout,                    ///< a call, connect or read deadline passed
     connection_failed,          ///< no connection could be made (resolve, connect, TLS handshake)
+    quota_wait,                 ///< pacing: the wait for the operation's quota would pass the call's deadline
 };
 
 /// The category of ivschat::error; name "ivschat". A singleton, thread-safe.

@@ -58,6 +58,12 @@ constexpr const char* usage = R"(usage: ivschat-bench (--endpoint-url URL | --em
   --thread-safe 1|0      1 (default): the client on its strand, as a client shared by
                          threads; 0: pool.thread_safe = false, straight on the one
                          thread's io_context
+  --pacing on|off        wait for the operations' quotas in the client (default: on
+                         for AWS endpoints and with --rate-limiter, off otherwise)
+  --quota OPERATION=TPS  the client's quota for one operation (repeatable), e.g.
+                         CreateChatToken=500
+  --rate-limiter URL     share the quotas with other processes through Redis:
+                         redis://HOST:PORT[/PREFIX]
   --help                 this text
 
 Credentials and region come from the usual chain (AWS_ACCESS_KEY_ID, AWS_REGION, ...);
@@ -81,6 +87,7 @@ struct options {
     std::size_t connections = 64;
     std::optional<std::size_t> warmup{};
     std::optional<double> duration_s{};
+    ivschat::pacing_options pacing{};
 };
 
 [[noreturn]] void fail(const std::string& message) {
@@ -131,6 +138,17 @@ options parse_options(int argc, char** argv) {
             o.warmup = parse_number<std::size_t>(flag, value);
         } else if (flag == "--duration") {
             o.duration_s = parse_number<double>(flag, value);
+        } else if (flag == "--pacing") {
+            if (value != "on" && value != "off") fail("--pacing takes on or off");
+            o.pacing.mode = value == "on" ? ivschat::pacing_mode::on : ivschat::pacing_mode::off;
+        } else if (flag == "--quota") {
+            const auto equals = value.find('=');
+            if (equals == std::string_view::npos || equals == 0) fail("--quota takes OPERATION=TPS");
+            const auto rate = parse_number<double>(flag, value.substr(equals + 1));
+            if (!(rate > 0)) fail("--quota needs a rate above 0 in " + std::string(value));
+            o.pacing.quotas[std::string(value.substr(0, equals))] = rate;
+        } else if (flag == "--rate-limiter") {
+            o.pacing.rate_limiter = std::string(value);
         } else if (flag == "--thread-safe") {
             if (value != "0" && value != "1") fail("--thread-safe takes 1 or 0");
             o.thread_safe = value == "1";
@@ -164,6 +182,10 @@ struct phase {
     std::size_t issued = 0;
     std::size_t errors = 0;
     std::vector<double> latencies_ms{};
+    std::vector<double> pacing_ms{};
+    // HTTP requests sent and 429 answers received, retries included.
+    std::size_t requests_sent = 0;
+    std::size_t throttled = 0;
     std::string first_error{};
 
     bool more() const { return issued < limit && (!deadline || clock_type::now() < *deadline); }
@@ -196,6 +218,9 @@ asio::awaitable<void> worker(ivschat::client& chat, const Request& prototype, ph
             }
         }
         ph.latencies_ms.push_back(elapsed);
+        ph.pacing_ms.push_back(std::chrono::duration<double, std::milli>(diag.pacing_time).count());
+        ph.requests_sent += diag.attempts.size();
+        for (const auto& attempt : diag.attempts) ph.throttled += attempt.http_status == 429;
         if (shared) {
             shared->completed.fetch_add(1, std::memory_order_relaxed);
             if (!ok) shared->errors.fetch_add(1, std::memory_order_relaxed);
@@ -254,6 +279,7 @@ asio::awaitable<void> run_benchmark(ivschat::client& chat, const Request& protot
 
     m.measured.limit = o.requests;
     m.measured.latencies_ms.reserve(std::min<std::size_t>(o.requests, 1 << 22));
+    m.measured.pacing_ms.reserve(std::min<std::size_t>(o.requests, 1 << 22));
     m.connections_before = chat.counters().connections_opened;
     shared.measuring = true;
     getrusage(RUSAGE_SELF, &m.usage_before);
@@ -319,6 +345,8 @@ private:
 void print_result(const options& o, measurement& m) {
     auto& latencies = m.measured.latencies_ms;
     std::sort(latencies.begin(), latencies.end());
+    auto& pacing = m.measured.pacing_ms;
+    std::sort(pacing.begin(), pacing.end());
     const std::size_t calls = latencies.size();
     const double wall_s = std::chrono::duration<double>(m.end - m.start).count();
     const double user_s = seconds(m.usage_after.ru_utime) - seconds(m.usage_before.ru_utime);
@@ -329,7 +357,7 @@ void print_result(const options& o, measurement& m) {
         "\"connections\":%zu,\"thread_safe\":%s,\"warmup\":%zu,\"wall_s\":%.6f,\"req_per_s\":%.1f,\"cpu_user_s\":%.6f,\"cpu_sys_s\":%.6f,"
         "\"cpu_us_per_req\":%.3f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
         "\"peak_rss_mb\":%.2f,\"errors\":%zu,\"connections_opened\":%llu,\"connections_opened_measured_phase\":%llu,"
-        "\"allocs_per_req\":%.2f}\n",
+        "\"allocs_per_req\":%.2f,\"throttled\":%zu,\"requests_sent\":%zu,\"pacing_wait_p99_ms\":%.3f}\n",
         IVSCHAT_BENCH_VERSION, o.operation.c_str(), calls, o.concurrency, o.connections,
         o.thread_safe ? "true" : "false", o.warmup.value_or(o.concurrency), wall_s, wall_s > 0 ? static_cast<double>(calls) / wall_s : 0.0, user_s, sys_s,
         (user_s + sys_s) * 1e6 * per_call, percentile(latencies, 0.50), percentile(latencies, 0.90),
@@ -337,7 +365,8 @@ void print_result(const options& o, measurement& m) {
         static_cast<double>(m.usage_after.ru_maxrss) / 1024.0, m.measured.errors,
         static_cast<unsigned long long>(m.connections_after),
         static_cast<unsigned long long>(m.connections_after - m.connections_before),
-        static_cast<double>(m.allocations) * per_call);
+        static_cast<double>(m.allocations) * per_call, m.measured.throttled, m.measured.requests_sent,
+        percentile(pacing, 0.99));
     std::fflush(stdout);
 }
 
@@ -390,8 +419,9 @@ int run(options o) {
         o.ca_bundle = emulator->ca_bundle();
     }
     asio::io_context ioc(1);
-    ivschat::client_options client_options{.endpoint_url = o.endpoint_url, .pool = {.max_connections = o.connections,
-                                                               .thread_safe = o.thread_safe}};
+    ivschat::client_options client_options{.endpoint_url = o.endpoint_url,
+                                           .pool = {.max_connections = o.connections, .thread_safe = o.thread_safe},
+                                           .pacing = o.pacing};
     if (!o.ca_bundle.empty()) client_options.ca_bundle = o.ca_bundle;
     if (o.emulator && !std::getenv("AWS_ACCESS_KEY_ID")) {
         // The emulator's default accepted key (ivschat-emulator --help).

@@ -40,7 +40,8 @@ void check_result(const boost::json::object& result, std::string_view operation,
                   std::int64_t concurrency, std::int64_t connections) {
     for (const char* field : {"client", "operation", "requests", "concurrency", "wall_s", "req_per_s", "cpu_user_s",
                               "cpu_sys_s", "cpu_us_per_req", "p50_ms", "p90_ms", "p99_ms", "max_ms", "peak_rss_mb",
-                              "errors", "connections_opened", "allocs_per_req"}) {
+                              "errors", "connections_opened", "allocs_per_req", "throttled", "requests_sent",
+                              "pacing_wait_p99_ms"}) {
         INFO(field);
         CHECK(result.contains(field));
     }
@@ -63,6 +64,8 @@ void check_result(const boost::json::object& result, std::string_view operation,
     CHECK(p50 <= p99);
     CHECK(p99 <= result.at("max_ms").to_number<double>());
     CHECK(result.at("peak_rss_mb").to_number<double>() > 1);
+    CHECK(result.at("throttled").to_number<std::int64_t>() == 0);
+    CHECK(result.at("requests_sent").to_number<std::int64_t>() == requests);
 }
 
 }  // namespace
@@ -84,8 +87,29 @@ TEST_CASE("ivschat-bench --emulator: get-room and send-event on a room it create
     }
 }
 
+TEST_CASE("ivschat-bench --pacing on --quota: the calls wait for the client's quota", "[bench]") {
+    // 60 measured calls at 100/s after 10 warm-up calls: at least 0.5 s of waiting.
+    const auto run = run_bench("--emulator --pacing on --quota CreateChatToken=100 --requests 60 --concurrency 8 "
+                               "--connections 4 --warmup 10");
+    REQUIRE(run.exit_code == 0);
+    const auto result = last_json_line(run.output);
+    check_result(result, "create-chat-token", 60, 8, 4);
+    CHECK(result.at("wall_s").to_number<double>() >= 0.5);
+    CHECK(result.at("pacing_wait_p99_ms").to_number<double>() > 10);
+    // Without pacing nothing waits.
+    const auto unpaced = run_bench("--emulator --requests 60 --concurrency 8 --connections 4 --warmup 10");
+    REQUIRE(unpaced.exit_code == 0);
+    CHECK(last_json_line(unpaced.output).at("pacing_wait_p99_ms").to_number<double>() == 0);
+}
+
 TEST_CASE("ivschat-bench rejects bad command lines with exit code 2", "[bench]") {
     CHECK(run_bench("--emulator --operation no-such-operation").exit_code == 2);
     CHECK(run_bench("--emulator --requests many").exit_code == 2);
     CHECK(run_bench("--requests 10").exit_code == 2);
+    CHECK(run_bench("--emulator --pacing maybe").exit_code == 2);
+    CHECK(run_bench("--emulator --quota CreateChatToken").exit_code == 2);
+    CHECK(run_bench("--emulator --quota CreateChatToken=0").exit_code == 2);
+    CHECK(run_bench("--emulator --quota CreateChatToken=-5").exit_code == 2);
+    // A quota for an operation that does not exist is a configuration error.
+    CHECK(run_bench("--emulator --pacing on --quota NoSuchOperation=5").exit_code == 1);
 }

@@ -1,6 +1,8 @@
 #include <ivschat/client.hpp>
 
 #include "ivschat/http/connection_pool.hpp"
+#include "ivschat/pacing/fleet_pacer.hpp"
+#include "ivschat/pacing/operation_pacer.hpp"
 #include "ivschat/serde/json_reader.hpp"
 #include "ivschat/serde/json_writer.hpp"
 #include "ivschat/serde/request_target.hpp"
@@ -35,6 +37,9 @@ void diagnostics::clear() noexcept {
     http_status = 0;
     attempts.clear();
     backoff_time = {};
+    pacing_time = {};
+    pacing_fallback = false;
+    quota_available_in = {};
     connection_wait_time = {};
     error = {};
     client_message.clear();
@@ -98,6 +103,19 @@ public:
         pool = std::move(made);
         base_path = url.path;
         while (!base_path.empty() && base_path.back() == '/') base_path.pop_back();
+        const auto mode = this->options.pacing.mode;
+        paced = mode == pacing_mode::on ||
+                (mode == pacing_mode::automatic && (!config.custom_endpoint || !this->options.pacing.rate_limiter.empty()));
+        // Checked now, so that bad pacing options fail the constructor.
+        if (paced) operation_pacer probe(this->options.pacing);
+        if (paced && !this->options.pacing.rate_limiter.empty()) {
+            const auto& p = this->options.pacing;
+            if (!redis_supported()) throw config_error("pacing: rate_limiter needs a build with Redis support (hiredis)");
+            if (!(p.fallback_share > 0.0 && p.fallback_share <= 1.0))
+                throw config_error("pacing: fallback_share must be > 0 and <= 1");
+            if (p.rate_limiter_timeout.count() <= 0) throw config_error("pacing: rate_limiter_timeout must be > 0");
+            fleet = std::make_shared<fleet_pacer>(strand, parse_redis_url(p.rate_limiter), config.region, p);
+        }
         retry = this->options.retry_strategy;
         if (!retry) {
             retry = make_retry_strategy({.mode = this->options.retry_mode.value_or(config.retry_mode),
@@ -111,6 +129,18 @@ public:
         idle_buffers.pop_back();
         return b;
     }
+    // The process's pacer for these credentials (and this region); looked
+    // up again only when the access key changes.
+    const std::shared_ptr<operation_pacer>& pacer_for(const credentials& creds) {
+        if (!pacer || pacer_access_key != creds.access_key_id) {
+            pacer_access_key = creds.access_key_id;
+            pacer = shared_operation_pacer(config.region + '\n' + std::string(config.endpoint.host) + '\n' +
+                                               creds.access_key_id,
+                                           options.pacing);
+        }
+        return pacer;
+    }
+
     void give_back(std::unique_ptr<call_buffers> b) {
         // Bounded: more idle sets than connections would never be used at once.
         if (idle_buffers.size() < options.pool.max_connections) idle_buffers.push_back(std::move(b));
@@ -125,6 +155,11 @@ public:
     std::atomic<std::shared_ptr<http::connection_pool>> pool;
     std::string base_path;
     std::shared_ptr<retry_strategy> retry;
+    bool paced = false;
+    // Set when the quotas are shared with other processes through Redis.
+    std::shared_ptr<fleet_pacer> fleet;
+    std::shared_ptr<operation_pacer> pacer;
+    std::string pacer_access_key;
     clock_skew skew;
     std::function<void(std::string_view, const diagnostics&)> hook;
     std::vector<std::unique_ptr<call_buffers>> idle_buffers;
@@ -231,6 +266,39 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
     retry_call_state state;
     error_code ec;
 
+    constexpr std::size_t operation = operation_index(traits::name);
+    static_assert(operation < operation_count);
+    std::shared_ptr<operation_pacer> pacer;
+
+    // Waits for the operation's next permit; fails at once when it would
+    // come after the call's deadline, and returns the permit when cancelled.
+    auto pace = [&]() -> asio::awaitable<error_code> {
+        auto now = steady_clock::now();
+        const auto max_wait = deadline ? *deadline - now : steady_clock::duration::max();
+        permit granted;
+        if (core.fleet) {
+            auto [fleet_ec, answer] = co_await core.fleet->reserve(operation, max_wait, diag.pacing_fallback);
+            if (fleet_ec) co_return fleet_ec;
+            granted = answer;
+            diag.pacing_time += steady_clock::now() - now;
+            now = steady_clock::now();
+        } else {
+            granted = pacer->reserve(operation, now, max_wait);
+        }
+        if (!granted.granted) {
+            diag.quota_available_in = granted.at - now;
+            diag.client_message = "the " + std::string(traits::name) +
+                                  " quota leaves no permit before the call's deadline";
+            co_return make_error_code(error::quota_wait);
+        }
+        if (granted.at <= now) co_return error_code{};
+        timer.expires_at(granted.at);
+        auto [wait_ec] = co_await timer.async_wait(use_tuple);
+        diag.pacing_time += steady_clock::now() - now;
+        if (wait_ec && !core.fleet) pacer->give_back(operation, steady_clock::now());
+        co_return wait_ec;
+    };
+
     auto wait = [&](std::chrono::nanoseconds delay) -> asio::awaitable<error_code> {
         if (deadline && steady_clock::now() + delay >= *deadline) co_return make_error_code(error::timeout);
         timer.expires_after(delay);
@@ -246,6 +314,10 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
         }
         auto [creds_ec, creds] = co_await current_credentials(core, diag);
         if (creds_ec) co_return finish(creds_ec);
+        if (core.paced) {
+            if (!core.fleet) pacer = core.pacer_for(*creds);
+            if ((ec = co_await pace())) co_return finish(ec);
+        }
 
         const sigv4::header signed_headers[] = {{"host", pool->host_header()}, {"content-type", "application/json"}};
         auto added = core.signer.sign({.method = method,
@@ -309,6 +381,8 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
                 }
                 diag.attempts.push_back(record);
                 core.retry->on_attempt_result(state, attempt_outcome::success(res.status));
+                if (core.fleet) core.fleet->on_success(operation, steady_clock::now());
+                else if (pacer) pacer->on_success(operation, steady_clock::now());
                 co_return finish({});
             }
             service_error = parse_service_error(res.status, res.error_type, res.request_id, res.body);
@@ -316,6 +390,10 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
             service_error.amz_id_2 = res.amz_id_2;
             record.error = make_error_code(service_error.code);
             outcome = attempt_outcome::service_failure(res.status, service_error.error_type);
+            if (service_error.code == error::throttling) {
+                if (core.fleet) core.fleet->on_throttled(operation, steady_clock::now());
+                else if (pacer) pacer->on_throttled(operation, steady_clock::now());
+            }
             outcome.clock_skew_corrected =
                 core.skew.on_service_error(service_error.error_type, res.date, system_clock::now());
         } else {
@@ -394,6 +472,7 @@ void client::close() {
     asio::dispatch(core_->strand, [core = core_, pool = std::move(pool)] {
         core->closed = true;
         for (auto& backoff : core->backoff_timers) backoff.timer.cancel();
+        if (core->fleet) core->fleet->close();
         if (pool) pool->close();
     });
 }

@@ -27,6 +27,7 @@ public:
             case error::body_too_large: return "response body exceeds the size limit";
             case error::timeout: return "timed out";
             case error::connection_failed: return "connection failed";
+            case error::quota_wait: return "the operation's quota leaves no permit before the call's deadline";
         }
         return "unknown ivschat error";
     }
