@@ -245,10 +245,10 @@ public:
         if (stale) close();
     }
 
-    // Idle: waiting for a request of which no byte has arrived (the header
-    // read keeps a partial header in buffer_ until it is complete).
+    // Idle: waiting for a request of which no byte has arrived (the parser
+    // has taken none, and none waits in buffer_ for the rest of its line).
     std::optional<steady_time> idle_since() const override {
-        if (phase_ == phase::reading && idle_ && buffer_.size() == 0) return since_;
+        if (phase_ == phase::reading && idle_ && buffer_.size() == 0 && !parser_->got_some()) return since_;
         return std::nullopt;
     }
 
