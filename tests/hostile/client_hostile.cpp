@@ -37,7 +37,7 @@ using namespace std::chrono_literals;
 
 // Generous: a 2-core CI machine running other builds.
 constexpr auto time_bound = 20s;
-constexpr long rss_bound_kib = 64 * 1024;
+constexpr long rss_bound_kib = 64 * 1024 * ivschat::test::sanitizer_memory_factor;
 
 const std::string room_arn = "arn:aws:ivschat:us-west-2:123456789012:room/abcdEFGH1234";
 

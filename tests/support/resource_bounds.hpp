@@ -11,6 +11,14 @@
 
 namespace ivschat::test {
 
+/// Memory bounds are multiplied by this: AddressSanitizer keeps freed
+/// blocks in a quarantine (256 MB by default) and pads every allocation.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr long sanitizer_memory_factor = 8;
+#else
+inline constexpr long sanitizer_memory_factor = 1;
+#endif
+
 struct resource_use {
     std::chrono::milliseconds elapsed{};
     /// How much the process's peak resident set grew, in KiB.
