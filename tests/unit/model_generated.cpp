@@ -17,8 +17,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// This file is <repo>/tests/unit/model_generated.cpp.
-const fs::path repository_root = fs::path(__FILE__).parent_path().parent_path().parent_path();
+// model_dir() is <repo>/data/model. (__FILE__ is relative to the build
+// directory when ccache's base_dir rewrites paths, so it cannot say.)
+const fs::path repository_root = ivschat::test::model_dir().parent_path().parent_path();
 
 std::string read_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
