@@ -1,6 +1,7 @@
 // Response bytes as the transport reads them: the transport's own parsing
 // steps (parse_buffered, parse_end_of_stream) with the client's
-// response_parser (only the headers the client keeps, the body straight into
+// response_reader and response_parser (interim 1xx responses skipped, only
+// the headers the client keeps, the body straight into
 // response::body, the body limit checked against Content-Length and while
 // chunks arrive), the bytes arriving in fragments as from a socket, then end
 // of stream. Read errors go through
@@ -38,21 +39,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     http::response response;
     // A bound on responses per input: each needs at least a status line.
     for (int exchange = 0; exchange < 64; ++exchange) {
-        http::response_parser parser(response, max_body);
+        http::response_reader reader(response, max_body);
         boost::system::error_code ec;
         // The read loop of connection::exchange, minus the socket.
         for (;;) {
-            ec = http::parse_buffered(parser, read_buffer);
+            ec = http::parse_buffered(reader, read_buffer);
             if (ec != boost::beast::http::error::need_more) break;
             boost::system::error_code read_error;
             const std::size_t n = stream.read_some(read_buffer.prepare(4096), read_error);
             if (read_error == boost::asio::error::eof) {
-                ec = http::parse_end_of_stream(parser);
+                ec = http::parse_end_of_stream(reader);
                 break;
             }
             read_buffer.commit(n);
         }
-        const bool got_response_bytes = parser.got_some() || read_buffer.size() > 0;
+        const bool got_response_bytes = reader.got_some() || read_buffer.size() > 0;
         if (ec) {
             const auto classified = http::classify_read_error(ec, got_response_bytes);
             if (!classified) std::abort();  // a failed read is never success
@@ -60,12 +61,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         if (response.body.size() > max_body) std::abort();
         if (response.status > 999) std::abort();  // three digits; Beast accepts "000"
+        if (response.status >= 100 && response.status < 200) std::abort();  // interim ones are skipped
         if (response.status < 200 || response.status >= 300) {
             const auto info = detail::parse_service_error(response.status, response.error_type,
                                                           response.request_id, response.body);
             if (info.http_status != response.status) std::abort();
         }
-        if (!parser.keep_alive() || read_buffer.size() != 0 || stream.exhausted()) return 0;
+        if (!reader.keep_alive() || read_buffer.size() != 0 || stream.exhausted()) return 0;
     }
     return 0;
 }

@@ -485,6 +485,57 @@ class Generator:
                 fields.append(".max_total_bytes = 1024")
         return "{" + ", ".join(fields) + "}"
 
+    # ---- the largest valid response -----------------------------------------
+    # Worst-case JSON bytes of a value of `name`: every string character
+    # escaped as \u00XX (6 bytes; a character the model counts once is at most
+    # that: 4 UTF-8 bytes, or 6 for an escaped control character), lists and
+    # maps at their model maximum, a list without one at the operation's
+    # maxResults, numbers and timestamps at their longest text. None when the
+    # model sets no bound.
+    def json_bytes(self, name, list_length):
+        shape = self.shapes[name]
+        kind = shape["type"]
+        if kind == "string":
+            if "enum" in shape:
+                return 2 + max(len(v) for v in shape["enum"])
+            return 2 + 6 * shape["max"] if "max" in shape else None
+        fixed = {"timestamp": 40, "integer": 11, "long": 20, "boolean": 5}
+        if kind in fixed:
+            return fixed[kind]
+        if kind == "list":
+            count = shape.get("max", list_length)
+            item = self.json_bytes(shape["member"]["shape"], None)
+            return None if count is None or item is None else 2 + count * (item + 1)
+        if kind == "map":
+            key = self.json_bytes(shape["key"]["shape"], None)
+            value = self.json_bytes(shape["value"]["shape"], None)
+            if "max" not in shape or key is None or value is None:
+                return None
+            return 2 + shape["max"] * (key + value + 2)
+        if kind in ("structure", "union"):
+            total = 2
+            for mname, m in shape["members"].items():
+                member = self.json_bytes(m["shape"], list_length)
+                if member is None:
+                    return None
+                total += len(mname) + 4 + member
+            return total
+        raise ValueError(f"{name}: no JSON size rule for {kind}")
+
+    def largest_response(self):
+        """(bytes, operation) of the largest response body the model bounds."""
+        sizes = []
+        for op_name, op in self.ops.items():
+            if "output" not in op:
+                continue
+            request = self.shapes[op["input"]["shape"]] if "input" in op else {"members": {}}
+            page = request["members"].get("maxResults")
+            list_length = self.shapes[page["shape"]]["max"] if page else None
+            size = self.json_bytes(op["output"]["shape"], list_length)
+            if size is not None:
+                sizes.append((size, op_name))
+        return max(sizes)
+
     def shape_info_hpp(self):
         out = [self.header()]
         out += [
@@ -497,6 +548,7 @@ class Generator:
             "#include \"ivschat/model/member_info.hpp\"",
             "",
             "#include <array>",
+            "#include <cstddef>",
             "#include <string_view>",
             "",
             "namespace ivschat::detail {",
@@ -555,6 +607,17 @@ class Generator:
                 "};",
                 "",
             ]
+        largest, largest_op = self.largest_response()
+        out += [
+            f"/// The longest JSON body a valid response can have ({largest_op}): every",
+            "/// string at its maximum length with every character escaped (6 bytes),",
+            "/// lists and maps at their maximum, result lists at maxResults. Responses",
+            "/// whose size the model does not bound (CreateChatToken's token has no",
+            "/// maximum length) are left out. pool_options::max_response_body's default",
+            "/// is this, rounded up to a whole MiB (tests/unit/model_generated.cpp).",
+            f"inline constexpr std::size_t largest_valid_response_body = {largest};",
+            "",
+        ]
         structures = [snake(s) for s in self.ordered_aggregates() if self.kind(s) == "structure"]
         structures += [cls for _, cls in self.outputless_operations()]
         out += x_macro("IVSCHAT_FOR_EACH_MODEL_STRUCTURE", "every model structure", structures)

@@ -29,7 +29,7 @@ namespace ivschat {
 /// How a request failed below HTTP, in terms that decide a retry.
 enum class transport_error_kind {
     connect_failed,        ///< connection refused, unreachable, DNS "try again" (retried)
-    connection_reset,      ///< reset, aborted or broken pipe mid-exchange (retried)
+    connection_reset,      ///< reset, aborted or broken pipe mid-exchange, or bytes that are not HTTP (retried)
     timeout,               ///< the attempt (connect, write or read) timed out (retried, timeout cost)
     truncated_response,    ///< the peer closed before a complete response (retried)
     tls_failure,           ///< TLS handshake or record failure other than a rejected certificate (retried)

@@ -50,8 +50,12 @@ struct pool_options {
     /// a failed connect.
     std::chrono::milliseconds dns_refresh_interval = std::chrono::seconds{60};
     /// A response body larger than this fails with
-    /// transport_errc::response_too_large before it is buffered.
-    std::size_t max_response_body = 1024 * 1024;
+    /// transport_errc::response_too_large before it is buffered. The default
+    /// is the longest body a valid response can have by the service model
+    /// (a ListLoggingConfigurations page, every string at its maximum length
+    /// and fully JSON-escaped: 6,068,388 bytes) rounded up to a whole MiB;
+    /// tools/generate_model.py computes it, docs/limits.md explains it.
+    std::size_t max_response_body = 6 * 1024 * 1024;
     /// The pool (and a client's calls, which run on the pool's executor)
     /// works on a strand it makes from the executor it is given, so that it
     /// may be used from any thread and on an io_context run by several

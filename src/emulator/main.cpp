@@ -40,12 +40,23 @@ constexpr const char* usage = R"(usage: ivschat-emulator [options]
   --max-logging-configurations N
                             logging configurations quota (default 1000)
   --max-body-bytes N        largest accepted request body (default 1048576)
+  --max-connections N       open connections at most; past it the oldest idle one
+                            is closed, or the new one when none is idle (default
+                            60000: 50,000 chat connections and more; raise
+                            `ulimit -n` to match)
+  --handshake-timeout SECONDS
+                            TLS handshakes not done by then are closed (default 5)
+  --max-unfinished-body-bytes N
+                            request bodies still arriving, all connections
+                            together; past it a request gets 503 (default 67108864)
   --seed N                  seed of ids and random faults (default: random)
   --help                    this text
 
 Control API (unsigned), on the same port: GET /_emulator/stats,
 POST /_emulator/faults {"actions":[...],"probabilities":{...}}, DELETE /_emulator/faults,
-POST /_emulator/reset, POST /_emulator/close-idle-connections.
+POST /_emulator/reset, POST /_emulator/close-idle-connections. Requests other
+than GET need Content-Type: application/json; requests with an Origin header
+or a Host other than the emulator's address are refused.
 )";
 
 template <class Int>
@@ -78,7 +89,8 @@ int main(int argc, char** argv) {
         static constexpr std::string_view flags_with_value[] = {
             "--host",        "--port",       "--cert",        "--key",       "--ca-bundle",
             "--region",      "--account-id", "--credentials", "--allowed-skew", "--fault",
-            "--max-rooms",   "--max-logging-configurations", "--max-body-bytes", "--seed"};
+            "--max-rooms",   "--max-logging-configurations", "--max-body-bytes", "--seed",
+            "--max-connections", "--handshake-timeout", "--max-unfinished-body-bytes"};
         if (std::find(std::begin(flags_with_value), std::end(flags_with_value), flag) == std::end(flags_with_value))
             fail("unknown option " + std::string(flag));
         if (i + 1 >= argc) fail("missing value after " + std::string(flag));
@@ -126,6 +138,14 @@ int main(int argc, char** argv) {
             if (!parse_number(value, options.service.max_logging_configurations)) bad_value();
         } else if (flag == "--max-body-bytes") {
             if (!parse_number(value, options.max_body_bytes)) bad_value();
+        } else if (flag == "--max-connections") {
+            if (!parse_number(value, options.max_connections) || options.max_connections == 0) bad_value();
+        } else if (flag == "--handshake-timeout") {
+            long long seconds = 0;
+            if (!parse_number(value, seconds) || seconds <= 0) bad_value();
+            options.handshake_timeout = std::chrono::seconds(seconds);
+        } else if (flag == "--max-unfinished-body-bytes") {
+            if (!parse_number(value, options.max_unfinished_body_bytes)) bad_value();
         } else if (flag == "--seed") {
             if (!parse_number(value, options.seed)) bad_value();
             options.service.seed = options.seed;

@@ -75,14 +75,15 @@ void set_common_name(X509_NAME* name, const std::string& common_name) {
 }
 
 // A certificate skeleton: v3, random 159-bit serial, validity, public key.
-x509_ptr new_certificate(EVP_PKEY* subject_key, std::chrono::seconds valid_for) {
+x509_ptr new_certificate(EVP_PKEY* subject_key, std::chrono::seconds valid_from, std::chrono::seconds valid_for) {
     x509_ptr cert{check(X509_new(), "X509_new")};
     check(X509_set_version(cert.get(), X509_VERSION_3), "X509_set_version");
     bignum_ptr serial{check(BN_new(), "BN_new")};
     check(BN_rand(serial.get(), 159, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY), "BN_rand");
     check(BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get())),
           "BN_to_ASN1_INTEGER");
-    check(X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600), "X509_gmtime_adj");
+    check(X509_gmtime_adj(X509_getm_notBefore(cert.get()), static_cast<long>(valid_from.count())),
+          "X509_gmtime_adj");
     check(X509_gmtime_adj(X509_getm_notAfter(cert.get()), static_cast<long>(valid_for.count())),
           "X509_gmtime_adj");
     check(X509_set_pubkey(cert.get(), subject_key), "X509_set_pubkey");
@@ -120,7 +121,7 @@ struct throwaway_ca::state {
 
 throwaway_ca::throwaway_ca(std::string common_name) : state_(std::make_unique<state>()) {
     state_->key = generate_key();
-    state_->cert = new_certificate(state_->key.get(), std::chrono::hours{24 * 30});
+    state_->cert = new_certificate(state_->key.get(), -std::chrono::hours{1}, std::chrono::hours{24 * 30});
     X509* cert = state_->cert.get();
     set_common_name(X509_get_subject_name(cert), common_name);
     check(X509_set_issuer_name(cert, X509_get_subject_name(cert)), "X509_set_issuer_name");
@@ -142,7 +143,7 @@ const std::string& throwaway_ca::cert_pem() const noexcept {
 server_credentials throwaway_ca::issue_server_certificate(
     const server_certificate_options& options) const {
     pkey_ptr key = generate_key();
-    x509_ptr cert = new_certificate(key.get(), options.valid_for);
+    x509_ptr cert = new_certificate(key.get(), options.valid_from, options.valid_for);
     X509* ca_cert = state_->cert.get();
     set_common_name(X509_get_subject_name(cert.get()),
                     options.dns_names.empty() ? std::string("ivschat test server")

@@ -2,6 +2,8 @@
 // emulator (TLS, on its own thread): every operation, pagination, flags over
 // --cli-input-json, the AWS CLI's exit codes and error line, and --debug
 // output that never shows the secret key, the signature or a chat token.
+#include "support/shell_command.hpp"
+
 #include <ivschat/emulator/server.hpp>
 #include <ivschat/version.hpp>
 
@@ -34,6 +36,8 @@ namespace {
 namespace asio = boost::asio;
 namespace json = boost::json;
 namespace fs = std::filesystem;
+using ivschat::test::read_file;
+using ivschat::test::shell_quote;
 
 struct cli_result {
     int exit_code = -1;
@@ -41,20 +45,6 @@ struct cli_result {
     std::string err{};
     json::object json() const { return json::parse(out).as_object(); }
 };
-
-std::string shell_quote(const std::string& word) {
-    std::string quoted = "'";
-    for (char c : word) {
-        if (c == '\'') quoted += "'\\''";
-        else quoted.push_back(c);
-    }
-    return quoted + "'";
-}
-
-std::string read_file(const fs::path& path) {
-    std::ifstream file(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
-}
 
 fs::path temp_path(const std::string& what) {
     static std::atomic<int> counter{0};

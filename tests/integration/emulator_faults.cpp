@@ -159,7 +159,7 @@ TEST_CASE("emulator: close-idle closes every idle keep-alive connection", "[emul
 
     client again(emulator.port());
     CHECK(call(again, "ListRooms", empty).status == 200);
-    auto closed = again.send(http::verb::post, "/_emulator/close-idle-connections", {}, {.sign = false}, {});
+    auto closed = again.send(http::verb::post, "/_emulator/close-idle-connections", {}, {.sign = false});
     CHECK(closed.status == 200);
     CHECK(again.wait_closed() == asio::error::eof);
 }
@@ -171,7 +171,7 @@ TEST_CASE("emulator: faults by probability from the options", "[emulator][faults
     client c(emulator.port());
     for (int i = 0; i < 5; ++i) CHECK(call(c, "ListRooms", empty).status == 429);
     // Control requests are never faulted; DELETE /_emulator/faults clears the probabilities.
-    CHECK(c.send(http::verb::delete_, "/_emulator/faults", {}, {.sign = false}, {}).status == 200);
+    CHECK(c.send(http::verb::delete_, "/_emulator/faults", {}, {.sign = false}).status == 200);
     CHECK(call(c, "ListRooms", empty).status == 200);
     auto set = c.send(http::verb::post, "/_emulator/faults", R"({"probabilities":{"503":1}})", {.sign = false});
     CHECK(set.status == 200);

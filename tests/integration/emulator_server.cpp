@@ -389,7 +389,7 @@ TEST_CASE("emulator: control API reset forgets resources and counters", "[emulat
     running_emulator emulator;
     client c(emulator.port());
     REQUIRE(call(c, "CreateRoom", json::object{}).status == 200);
-    CHECK(c.send(http::verb::post, "/_emulator/reset", {}, {.sign = false}, {}).status == 200);
+    CHECK(c.send(http::verb::post, "/_emulator/reset", {}, {.sign = false}).status == 200);
     CHECK(call(c, "ListRooms", json::object{}).json.at("rooms").as_array().empty());
     auto stats = c.send(http::verb::get, "/_emulator/stats", {}, {.sign = false}, {});
     CHECK(stats.json.at("requests").as_int64() == 1);

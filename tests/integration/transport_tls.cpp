@@ -3,6 +3,7 @@
 #include "transport_test_server.hpp"
 
 #include "ivschat/http/connection_pool.hpp"
+#include "ivschat/http/tls_engine.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -57,8 +58,7 @@ error_code send_once(const ivschat::http::endpoint& ep, const ivschat::pool_opti
 }
 
 bool is_certificate_failure(const error_code& ec) {
-    return ec.category() == asio::error::get_ssl_category() &&
-           ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED;
+    return ec.category() == ivschat::http::certificate_category();
 }
 
 }  // namespace

@@ -49,7 +49,8 @@ async function expectError(promise, type, what, inspect = () => {}) {
 async function control(method, path, body) {
   const response = await fetch(`${endpoint}/_emulator/${path}`, {
     method,
-    headers: body ? { "content-type": "application/json" } : {},
+    // The control API wants JSON on every request but GET.
+    headers: method === "GET" ? {} : { "content-type": "application/json" },
     body: body ? JSON.stringify(body) : undefined,
   });
   check(response.ok, `control ${method} ${path}: HTTP ${response.status}`);

@@ -201,6 +201,7 @@ TEST_CASE("malformed endpoint URLs are errors naming their source") {
     CHECK(with("https://h.example/#x").find("a fragment") != std::string::npos);
     CHECK(with("https://h.example:70000").find("the port must be from 1 to 65535") != std::string::npos);
     CHECK(with("https://h.example:0").find("the port must be from 1 to 65535") != std::string::npos);
+    CHECK(with("https://h.example:/").find("the port after ':' is empty") != std::string::npos);
     CHECK(with("https://h%41.example").find("percent-encoded") != std::string::npos);
     CHECK(with("http://[v1.x]/").find("not a name or an IP address") != std::string::npos);
     CHECK(with("https://h.example bad").starts_with("invalid endpoint URL"));
@@ -224,8 +225,8 @@ TEST_CASE("endpoint URL parsing: IP addresses, ports, paths, case") {
     CHECK(u.path.empty());
     u = ivschat::parse_endpoint_url("http://localhost:80");
     CHECK(u.host_header == "localhost");
-    u = ivschat::parse_endpoint_url("http://localhost:");
-    CHECK(u.port == 80);
+    CHECK_THROWS_WITH(ivschat::parse_endpoint_url("http://localhost:"),
+                      "invalid endpoint URL \"http://localhost:\": the port after ':' is empty");
 }
 
 TEST_CASE("retry mode and max attempts: option > variable > profile > default") {

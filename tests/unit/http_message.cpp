@@ -15,18 +15,18 @@ namespace {
 using ivschat::transport_errc;
 using ivschat::http::header_field;
 using ivschat::http::response;
-using ivschat::http::response_parser;
+using ivschat::http::response_reader;
 
 // Feeds `wire` to the transport's parsing steps in pieces of `step` bytes,
 // as a socket would deliver them, then the end of the stream.
 boost::system::error_code parse(std::string_view wire, response& out, std::uint64_t limit = 1024,
                                 std::size_t step = 7) {
-    response_parser parser(out, limit);
+    response_reader reader(out, limit);
     boost::beast::flat_buffer buffer;
     for (std::size_t i = 0;; i += step) {
-        const auto ec = ivschat::http::parse_buffered(parser, buffer);
+        const auto ec = ivschat::http::parse_buffered(reader, buffer);
         if (ec != boost::beast::http::error::need_more) return ec;
-        if (i >= wire.size()) return ivschat::http::parse_end_of_stream(parser);
+        if (i >= wire.size()) return ivschat::http::parse_end_of_stream(reader);
         const auto piece = wire.substr(i, step);
         buffer.commit(boost::asio::buffer_copy(buffer.prepare(piece.size()), boost::asio::buffer(piece)));
     }
@@ -153,6 +153,45 @@ TEST_CASE("http: the end of the stream ends a response without a length, and onl
     CHECK(out.body == "{\"token\":\"t\"}");
     CHECK(parse("", out) == boost::beast::http::error::end_of_stream);
     CHECK(parse("HTTP/1.1 200 OK\r\nContent-Le", out) == boost::beast::http::error::partial_message);
+}
+
+TEST_CASE("http: interim 1xx responses are skipped, at most ten, and 101 is refused") {
+    response out;
+    const std::string final_response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+    REQUIRE_FALSE(parse("HTTP/1.1 100 Continue\r\n\r\n" + final_response, out));
+    CHECK(out.status == 200);
+    CHECK(out.reason == "OK");
+    CHECK(out.body == "ok");
+    std::string interim;
+    for (unsigned i = 0; i < ivschat::http::max_interim_responses; ++i)
+        interim += "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n";
+    REQUIRE_FALSE(parse(interim + final_response, out));
+    CHECK(out.body == "ok");
+    CHECK(parse("HTTP/1.1 102 Processing\r\n\r\n" + interim + final_response, out) ==
+          transport_errc::malformed_response);
+    CHECK(parse("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n" + final_response, out) ==
+          transport_errc::malformed_response);
+    // A close after an interim response is a truncated exchange, not a clean end.
+    CHECK(parse("HTTP/1.1 100 Continue\r\n\r\n", out) == boost::beast::http::error::partial_message);
+}
+
+TEST_CASE("http: a transfer coding other than chunked alone is refused") {
+    response out;
+    const std::string body = "\r\n\r\n2\r\nok\r\n0\r\n\r\n";
+    CHECK_FALSE(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding:  Chunked " + body, out));
+    CHECK(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked" + body, out) ==
+          boost::beast::http::error::bad_transfer_encoding);
+    CHECK(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked" + body, out) ==
+          boost::beast::http::error::bad_transfer_encoding);
+    CHECK(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked" + body, out) ==
+          boost::beast::http::error::bad_transfer_encoding);
+    CHECK(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 2" + body, out));
+}
+
+TEST_CASE("http: a long reason phrase is cut") {
+    response out;
+    REQUIRE_FALSE(parse("HTTP/1.1 599 " + std::string(300, 'r') + "\r\nContent-Length: 0\r\n\r\n", out, 1024, 64));
+    CHECK(out.reason == std::string(ivschat::http::max_reason_size, 'r'));
 }
 
 TEST_CASE("http: read errors are classified") {

@@ -1,6 +1,9 @@
 // The committed generated files equal what tools/generate_model.py makes
 // from data/model/service-2.json, so model and code never drift.
+#include "ivschat/model/shape_info.hpp"
 #include "support/test_data.hpp"
+
+#include <ivschat/transport.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -14,6 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// model_dir() is <repo>/data/model. (__FILE__ is relative to the build
+// directory when ccache's base_dir rewrites paths, so it cannot say.)
 const fs::path repository_root = ivschat::test::model_dir().parent_path().parent_path();
 
 std::string read_file(const fs::path& path) {
@@ -40,4 +45,12 @@ TEST_CASE("generated model files match the service model", "[model]") {
         CHECK(read_file(output / file) == committed);
     }
     fs::remove_all(output);
+}
+
+TEST_CASE("the default response size limit is the largest valid response, rounded up to a MiB", "[model]") {
+    constexpr std::size_t mib = 1024 * 1024;
+    constexpr std::size_t limit = ivschat::pool_options{}.max_response_body;
+    STATIC_REQUIRE(limit >= ivschat::detail::largest_valid_response_body);
+    STATIC_REQUIRE(limit % mib == 0);
+    STATIC_REQUIRE(limit - ivschat::detail::largest_valid_response_body < mib);
 }

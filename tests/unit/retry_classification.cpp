@@ -173,5 +173,5 @@ TEST_CASE("the transport's own errors classify by what they mean for a retry", "
     CHECK(ivschat::classify_transport_error(transport_errc::connect_timeout) == kind::timeout);
     CHECK(ivschat::classify_transport_error(ivschat::error::timeout) == kind::timeout);
     CHECK(ivschat::classify_transport_error(transport_errc::response_too_large) == kind::other);
-    CHECK(ivschat::classify_transport_error(transport_errc::malformed_response) == kind::other);
+    CHECK(ivschat::classify_transport_error(transport_errc::malformed_response) == kind::connection_reset);
 }

@@ -1,5 +1,6 @@
 // Error responses: type resolution as the AWS SDKs do it, and the members.
 #include "ivschat/serde/json_writer.hpp"
+#include "ivschat/serde/printable_text.hpp"
 #include "ivschat/serde/service_error.hpp"
 #include "ivschat/serde/validation.hpp"
 
@@ -99,17 +100,40 @@ TEST_CASE("odd error bodies keep what can be read", "[error]") {
     CHECK(html.code == error::unknown_service_error);
     CHECK(html.http_status == 502);
     CHECK(html.request_id == "rid");
-    CHECK(html.message.empty());
+    CHECK(html.error_type == "502");
+    CHECK(html.message == "HTTP 502 Bad Gateway; body: <html>Bad Gateway</html>");
 
     auto wrong_types = detail::parse_service_error(
         400, "", "", R"({"__type":5,"code":"ValidationException","message":["x"],"limit":"9","fieldList":{}})");
     CHECK(wrong_types.code == error::validation_exception);
-    CHECK(wrong_types.message.empty());
+    CHECK(wrong_types.message.rfind("HTTP 400 Bad Request; body: {\"__type\":5,", 0) == 0);
     CHECK_FALSE(wrong_types.limit.has_value());
     CHECK(wrong_types.field_list.empty());
 
     CHECK(detail::parse_service_error(500, "", "", "").code == error::unknown_service_error);
     CHECK(detail::parse_service_error(500, "", "", "[1,2]").code == error::unknown_service_error);
+}
+
+TEST_CASE("errors that are not JSON say the status, the reason and a sanitised excerpt", "[error]") {
+    auto xml = detail::parse_service_error(403, "", "", "<?xml version=\"1.0\"?>\r\n<Error>\n  <Code>Denied</Code>\n</Error>\n");
+    CHECK(xml.code == error::unknown_service_error);
+    CHECK(xml.error_type == "403");
+    CHECK(xml.message == "HTTP 403 Forbidden; body: <?xml version=\"1.0\"?> <Error> <Code>Denied</Code> </Error>");
+    CHECK(detail::parse_service_error(301, "", "", "").message == "HTTP 301 Moved Permanently (empty body)");
+    CHECK(detail::parse_service_error(999, "", "", "", "Odd\x1b[2J").message == "HTTP 999 Odd\\u001b[2J (empty body)");
+    auto long_page = detail::parse_service_error(500, "", "", std::string(5000, 'x'));
+    CHECK(long_page.message == "HTTP 500 Internal Server Error; body: " + std::string(200, 'x') + "...");
+}
+
+TEST_CASE("server-supplied text is escaped before it reaches a message", "[error]") {
+    auto info = detail::parse_service_error(
+        400, "Bad\x1b]0;x\x07Type", "", "{\"message\":\"line\\r\\nForged: \\u001b[2J \\u009b31m caf\\u00e9 \\u007f\"}");
+    CHECK(info.message == "line\\r\\nForged: \\u001b[2J \\u009b31m caf\u00e9 \\u007f");
+    CHECK(info.error_type == "Bad\\u001b]0;x\\u0007Type");
+    CHECK(detail::escape_control_characters("tab\there \xff\xc2") == "tab\\there \\xff\\xc2");
+    CHECK(detail::escape_control_characters("\xf0\x9f\x98\x80 \xc2\xa0") == "\xf0\x9f\x98\x80 \xc2\xa0");
+    CHECK(detail::body_excerpt("  a \t\r\n b  ", 10) == "a b");
+    CHECK(detail::body_excerpt("\xc3\xa9\xc3\xa9\xc3\xa9", 2) == "\xc3\xa9\xc3\xa9...");
 }
 
 TEST_CASE("error codes and the exception", "[error]") {

@@ -5,6 +5,7 @@
 #include "ivschat/pacing/operation_pacer.hpp"
 #include "ivschat/serde/json_reader.hpp"
 #include "ivschat/serde/json_writer.hpp"
+#include "ivschat/serde/printable_text.hpp"
 #include "ivschat/serde/request_target.hpp"
 #include "ivschat/serde/service_error.hpp"
 #include "ivschat/serde/validation.hpp"
@@ -374,7 +375,8 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
             if (res.status >= 200 && res.status < 300) {
                 error_info parse_error;
                 if (!parse_json(res.body, response, parse_error)) {
-                    diag.client_message = "malformed " + std::string(traits::name) + " response: " + parse_error.message();
+                    diag.client_message = "the response does not match the operation's output: " +
+                                          escape_control_characters(parse_error.message());
                     record.error = make_error_code(error::malformed_response);
                     diag.attempts.push_back(record);
                     co_return finish(error::malformed_response);
@@ -385,7 +387,7 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
                 else if (pacer) pacer->on_success(operation, steady_clock::now());
                 co_return finish({});
             }
-            service_error = parse_service_error(res.status, res.error_type, res.request_id, res.body);
+            service_error = parse_service_error(res.status, res.error_type, res.request_id, res.body, res.reason);
             service_error.amz_cf_id = res.cf_id;
             service_error.amz_id_2 = res.amz_id_2;
             record.error = make_error_code(service_error.code);
@@ -407,7 +409,8 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
                 ec = make_error_code(service_error.code);
                 diag.error = std::move(service_error);
             } else {
-                diag.client_message = std::string(traits::name) + " failed: " + ec.message();
+                // The caller knows the operation: the message says only what failed.
+                diag.client_message = ec.message();
             }
             co_return finish(ec);
         }

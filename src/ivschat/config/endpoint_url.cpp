@@ -50,7 +50,9 @@ endpoint_url parse_endpoint_url(std::string_view url) {
 
     std::uint16_t default_port = out.scheme == "https" ? 443 : 80;
     out.port = default_port;
-    if (u.has_port() && !u.port().empty()) {
+    if (u.has_port()) {
+        // "https://host:/" names no port: a typo, not a request for the default.
+        if (u.port().empty()) reject(url, "the port after ':' is empty");
         if (u.port_number() == 0) reject(url, "the port must be from 1 to 65535");
         out.port = u.port_number();
     }

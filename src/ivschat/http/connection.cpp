@@ -320,10 +320,10 @@ asio::awaitable<error_code> connection::exchange(const request& req, response& r
     if (expired()) co_return transport_errc::exchange_timeout;
     if (write_error) co_return write_error;
 
-    response_parser parser(res, max_body);
+    response_reader reader(res, max_body);
     error_code read_error;
     for (;;) {
-        read_error = parse_buffered(parser, read_buffer_);
+        read_error = parse_buffered(reader, read_buffer_);
         if (read_error != beast_http::error::need_more) break;
         // More of the response: plaintext straight from the socket, or
         // decrypted from what the socket delivers.
@@ -352,7 +352,7 @@ asio::awaitable<error_code> connection::exchange(const request& req, response& r
             }
         }
         if (read_error == asio::error::eof) {
-            read_error = parse_end_of_stream(parser);
+            read_error = parse_end_of_stream(reader);
             break;
         }
         if (read_error) break;
@@ -364,13 +364,13 @@ asio::awaitable<error_code> connection::exchange(const request& req, response& r
         }
         read_buffer_.commit(n);
     }
-    const bool got_response_bytes = parser.got_some() || read_buffer_.size() > 0;
+    const bool got_response_bytes = reader.got_some() || read_buffer_.size() > 0;
     failed_before_response_ = !got_response_bytes;
     if (expired()) co_return transport_errc::exchange_timeout;
     if (read_error) co_return classify_read_error(read_error, got_response_bytes);
     ++exchanges_;
     // Bytes after the response mean the server and we disagree on framing.
-    reusable_ = parser.keep_alive() && read_buffer_.size() == 0;
+    reusable_ = reader.keep_alive() && read_buffer_.size() == 0;
     co_return error_code{};
 }
 

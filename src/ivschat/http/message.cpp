@@ -53,6 +53,12 @@ bool is_token(std::string_view s) noexcept {
     return !s.empty() && all_of_class(s, token_char);
 }
 
+boost::beast::string_view trimmed(boost::beast::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
 void assign(std::string& to, boost::beast::string_view from) {
     to.assign(from.data(), from.size());
 }
@@ -67,6 +73,7 @@ void response::clear() noexcept {
     amz_id_2.clear();
     date.clear();
     content_type.clear();
+    reason.clear();
     body.clear();
 }
 
@@ -101,12 +108,13 @@ void response_parser::on_request_impl(beast_http::verb, string_view, string_view
     ec = beast_http::error::bad_method;
 }
 
-void response_parser::on_response_impl(int code, string_view, int, error_code&) {
+void response_parser::on_response_impl(int code, string_view reason, int, error_code&) {
     out_.status = static_cast<unsigned>(code);
+    assign(out_.reason, reason.substr(0, max_reason_size));
 }
 
 void response_parser::on_field_impl(beast_http::field name, string_view name_string,
-                                    string_view value, error_code&) {
+                                    string_view value, error_code& ec) {
     using boost::beast::iequals;
     switch (name) {
     case beast_http::field::date:
@@ -114,6 +122,12 @@ void response_parser::on_field_impl(beast_http::field name, string_view name_str
         return;
     case beast_http::field::content_type:
         assign(out_.content_type, value);
+        return;
+    case beast_http::field::transfer_encoding:
+        if (transfer_encoding_seen_ || !iequals(trimmed(value), "chunked")) {
+            ec = beast_http::error::bad_transfer_encoding;
+        }
+        transfer_encoding_seen_ = true;
         return;
     default:
         break;
@@ -151,22 +165,40 @@ std::size_t response_parser::on_chunk_body_impl(std::uint64_t, string_view body,
 
 void response_parser::on_finish_impl(error_code&) {}
 
-boost::system::error_code parse_buffered(response_parser& parser, boost::beast::flat_buffer& buffer) {
+response_reader::response_reader(response& out, std::uint64_t max_body) : out_(out), max_body_(max_body) {
+    parser_.emplace(out_, max_body_);
+}
+
+bool response_reader::skip_interim(boost::system::error_code& ec) {
+    if (out_.status < 100 || out_.status >= 200) return false;
+    if (out_.status == 101 || ++interim_responses_ > max_interim_responses) {
+        ec = transport_errc::malformed_response;
+        return false;
+    }
+    parser_.emplace(out_, max_body_);
+    return true;
+}
+
+boost::system::error_code parse_buffered(response_reader& reader, boost::beast::flat_buffer& buffer) {
     while (buffer.size() > 0) {
         boost::system::error_code ec;
-        const std::size_t used = parser.put(buffer.data(), ec);
+        const std::size_t used = reader.parser().put(buffer.data(), ec);
         buffer.consume(used);
         if (ec) return ec;
-        if (parser.is_done()) return {};
+        if (reader.parser().is_done()) {
+            if (reader.skip_interim(ec)) continue;
+            return ec;
+        }
         if (used == 0) break;
     }
     return beast_http::error::need_more;
 }
 
-boost::system::error_code parse_end_of_stream(response_parser& parser) {
-    if (!parser.got_some()) return beast_http::error::end_of_stream;
+boost::system::error_code parse_end_of_stream(response_reader& reader) {
+    if (!reader.got_some()) return beast_http::error::end_of_stream;
+    if (!reader.parser().got_some()) return beast_http::error::partial_message;
     boost::system::error_code ec;
-    parser.put_eof(ec);
+    reader.parser().put_eof(ec);
     return ec;
 }
 

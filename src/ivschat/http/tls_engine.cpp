@@ -6,6 +6,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/x509_vfy.h>
 
 #include <algorithm>
 #include <cstring>
@@ -77,7 +78,53 @@ namespace {
     throw boost::system::system_error(take_openssl_error(), what);
 }
 
+class certificate_error_category final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "ivschat.certificate"; }
+
+    std::string message(int value) const override {
+        return std::string("certificate verify failed: ") + reason(value);
+    }
+
+private:
+    static std::string reason(int value) {
+        switch (value) {
+        case X509_V_ERR_CERT_HAS_EXPIRED:
+            return "the server's certificate has expired";
+        case X509_V_ERR_CERT_NOT_YET_VALID:
+            return "the server's certificate is not yet valid";
+        case X509_V_ERR_HOSTNAME_MISMATCH:
+        case X509_V_ERR_IP_ADDRESS_MISMATCH:
+            return "the server's certificate does not name the host";
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+        case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+            return "the server's certificate has an unknown issuer";
+        case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+        case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+            return "the server's certificate is self-signed and not trusted";
+        default:
+            return X509_verify_cert_error_string(value);
+        }
+    }
+};
+
+// OpenSSL says only "certificate verify failed"; the session's verify
+// result says why.
+boost::system::error_code verification_error(SSL* ssl, const boost::system::error_code& ec) {
+    const long result = SSL_get_verify_result(ssl);
+    const auto code = static_cast<unsigned long>(static_cast<unsigned>(ec.value()));
+    const bool verify_failed = ec.category() == boost::asio::error::get_ssl_category() &&
+                               ERR_GET_REASON(code) == SSL_R_CERTIFICATE_VERIFY_FAILED;
+    if (!verify_failed || result == X509_V_OK) return ec;
+    return {static_cast<int>(result), certificate_category()};
+}
+
 }  // namespace
+
+const boost::system::error_category& certificate_category() noexcept {
+    static const certificate_error_category category;
+    return category;
+}
 
 tls_engine::tls_engine(SSL_CTX* ctx) : ssl_(SSL_new(ctx)) {
     if (ssl_ == nullptr) throw_openssl_failure("SSL_new");
@@ -132,7 +179,7 @@ tls_engine::status tls_engine::outcome(int ret, boost::system::error_code& ec) {
     if (ret > 0) return status::done;
     if (SSL_want_read(ssl_)) return status::want_input;
     if ((SSL_get_shutdown(ssl_) & SSL_RECEIVED_SHUTDOWN) != 0 && ERR_peek_error() == 0) return status::closed;
-    ec = take_openssl_error();
+    ec = verification_error(ssl_, take_openssl_error());
     return status::failed;
 }
 

@@ -67,6 +67,14 @@ private:
     std::string output_;
 };
 
+/// The category of a failed certificate verification, named
+/// "ivschat.certificate": the value is OpenSSL's X509_V_ERR_* code, the
+/// message says why ("certificate verify failed: the server's certificate
+/// has expired", ... not yet valid, ... does not name the host, ... unknown
+/// issuer, ... self-signed). A handshake that fails verification reports
+/// this instead of OpenSSL's generic "certificate verify failed".
+const boost::system::error_category& certificate_category() noexcept;
+
 /// The latest error in this thread's OpenSSL error queue, in asio's SSL
 /// category, and an empty queue afterwards. Never success: when OpenSSL
 /// failed without saying why, asio::ssl::error::unspecified_system_error.

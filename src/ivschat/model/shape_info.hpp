@@ -10,6 +10,7 @@
 #include "ivschat/model/member_info.hpp"
 
 #include <array>
+#include <cstddef>
 #include <string_view>
 
 namespace ivschat::detail {
@@ -547,6 +548,14 @@ struct shape_info<delete_room_response> {
     static constexpr std::string_view name = "DeleteRoomResponse";
     static constexpr std::array<member_info, 0> members{};
 };
+
+/// The longest JSON body a valid response can have (ListLoggingConfigurations): every
+/// string at its maximum length with every character escaped (6 bytes),
+/// lists and maps at their maximum, result lists at maxResults. Responses
+/// whose size the model does not bound (CreateChatToken's token has no
+/// maximum length) are left out. pool_options::max_response_body's default
+/// is this, rounded up to a whole MiB (tests/unit/model_generated.cpp).
+inline constexpr std::size_t largest_valid_response_body = 6068388;
 
 /// X(type) for every model structure, e.g. for explicit instantiations.
 #define IVSCHAT_FOR_EACH_MODEL_STRUCTURE(X) \

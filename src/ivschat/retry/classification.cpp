@@ -3,6 +3,8 @@
 #include <ivschat/error.hpp>
 #include <ivschat/transport.hpp>
 
+#include "ivschat/http/tls_engine.hpp"
+
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
@@ -71,6 +73,7 @@ bool contains(const std::array<std::string_view, N>& codes, std::string_view err
 }
 
 bool is_certificate_verification_failure(const boost::system::error_code& ec) noexcept {
+    if (ec.category() == ivschat::http::certificate_category()) return true;
     auto code = static_cast<unsigned long>(static_cast<unsigned>(ec.value()));
     return ERR_GET_LIB(code) == ERR_LIB_SSL && ERR_GET_REASON(code) == SSL_R_CERTIFICATE_VERIFY_FAILED;
 }
@@ -139,7 +142,11 @@ transport_error_kind classify_transport_error(const boost::system::error_code& e
                 return transport_error_kind::connection_reset;
             case transport_errc::truncated_response:
                 return transport_error_kind::truncated_response;
-            default:  // malformed or oversized responses, bad requests, a closed pool
+            // Bytes that are not an HTTP response: a broken connection, which
+            // botocore (urllib3 ProtocolError) and the JavaScript SDK retry.
+            case transport_errc::malformed_response:
+                return transport_error_kind::connection_reset;
+            default:  // oversized responses, bad requests, a closed pool
                 return transport_error_kind::other;
         }
     }
@@ -155,7 +162,7 @@ transport_error_kind classify_transport_error(const boost::system::error_code& e
         ec == boost::asio::ssl::error::stream_truncated)
         return transport_error_kind::truncated_response;
     if (ec == error::host_not_found) return transport_error_kind::host_not_found;
-    if (ec.category() == error::get_ssl_category()) {
+    if (ec.category() == error::get_ssl_category() || ec.category() == ivschat::http::certificate_category()) {
         return is_certificate_verification_failure(ec) ? transport_error_kind::certificate_rejected
                                                         : transport_error_kind::tls_failure;
     }

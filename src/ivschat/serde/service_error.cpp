@@ -2,6 +2,9 @@
 
 #include "ivschat/model/shape_info.hpp"
 #include "ivschat/serde/json_reader.hpp"
+#include "ivschat/serde/printable_text.hpp"
+
+#include <boost/beast/http/status.hpp>
 
 #include <array>
 #include <utility>
@@ -56,6 +59,18 @@ void read_error_body(const boost::json::object& body, service_error_info& info, 
     }
 }
 
+// "HTTP 502 Bad Gateway": the standard reason for a status Beast knows,
+// else what the server sent.
+std::string status_line(unsigned http_status, std::string_view reason_phrase) {
+    namespace beast_http = boost::beast::http;
+    std::string line = "HTTP " + std::to_string(http_status);
+    const auto known = beast_http::int_to_status(http_status);
+    const std::string_view reason =
+        known != beast_http::status::unknown ? std::string_view(beast_http::obsolete_reason(known)) : reason_phrase;
+    if (!reason.empty()) line.append(" ").append(escape_control_characters(reason));
+    return line;
+}
+
 }  // namespace
 
 std::string_view sanitize_error_type(std::string_view type) noexcept {
@@ -71,7 +86,8 @@ error error_from_type(std::string_view type) noexcept {
 }
 
 service_error_info parse_service_error(unsigned http_status, std::string_view error_type_header,
-                                       std::string_view request_id, std::string_view body) {
+                                       std::string_view request_id, std::string_view body,
+                                       std::string_view reason_phrase) {
     service_error_info info;
     info.http_status = http_status;
     info.request_id.assign(request_id);
@@ -83,6 +99,18 @@ service_error_info parse_service_error(unsigned http_status, std::string_view er
             read_error_body(*object, info, !info.error_type.empty());
     }
     info.code = error_from_type(info.error_type);
+    // Printed text from the wire must not reach a terminal raw.
+    info.message = escape_control_characters(info.message);
+    info.error_type = escape_control_characters(info.error_type);
+    // No type anywhere: the status stands for it, as in botocore
+    // (parsers.py, "Error"/"Code" = str(status_code)) and the other SDKs.
+    if (info.error_type.empty()) info.error_type = std::to_string(http_status);
+    // No message (an HTML page from a proxy, XML, an empty body): say what
+    // arrived.
+    if (info.message.empty()) {
+        info.message = status_line(http_status, reason_phrase);
+        info.message += body.empty() ? std::string(" (empty body)") : "; body: " + body_excerpt(body);
+    }
     return info;
 }
 

@@ -21,9 +21,15 @@ error error_from_type(std::string_view type) noexcept;
 /// order), sanitized; `message` (or `Message`), and the modelled members
 /// (reason, fieldList, resourceId, resourceType, limit). A body that is not
 /// JSON, or members of the wrong JSON type, are tolerated: what can be read
-/// is kept. Never throws for any input but std::bad_alloc.
+/// is kept. The error type and message have their control characters
+/// escaped (escape_control_characters). With no type, the type is the status
+/// ("502"), as the AWS SDKs fall back; with no message, the message says
+/// "HTTP <status> <reason>" (`reason_phrase` only for a status without a
+/// standard one) and a short excerpt of the body. Never throws for any input
+/// but std::bad_alloc.
 service_error_info parse_service_error(unsigned http_status, std::string_view error_type_header,
-                                       std::string_view request_id, std::string_view body);
+                                       std::string_view request_id, std::string_view body,
+                                       std::string_view reason_phrase = {});
 
 /// The rich error of a request that failed client-side validation (nothing
 /// was sent): code request_validation_failed, error_type

@@ -17,7 +17,12 @@ struct server_certificate_options {
     std::vector<std::string> dns_names{"localhost"};
     /// subjectAltName IP entries (IPv4 or IPv6 text form).
     std::vector<std::string> ip_addresses{"127.0.0.1"};
-    /// Validity starts one hour in the past to tolerate clock skew.
+    /// Validity starts this long from now: by default one hour in the past,
+    /// to tolerate clock skew; a positive value makes a certificate that is
+    /// not yet valid.
+    std::chrono::seconds valid_from{-std::chrono::hours{1}};
+    /// Validity ends this long from now; a negative value makes an expired
+    /// certificate.
     std::chrono::seconds valid_for{std::chrono::hours{24}};
 };
 

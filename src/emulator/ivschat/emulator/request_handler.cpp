@@ -1,6 +1,7 @@
 #include <ivschat/emulator/request_handler.hpp>
 
 #include <ivschat/emulator/error_body.hpp>
+#include <ivschat/emulator/request_fields.hpp>
 
 #include "ivschat/time_format.hpp"
 
@@ -46,35 +47,6 @@ void append_number(std::string& out, std::uint64_t n) {
 void append_hex(std::string& out, std::uint64_t n, int digits) {
     static constexpr char hex[] = "0123456789abcdef";
     for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out.push_back(hex[(n >> shift) & 0xf]);
-}
-
-// "application/json", optionally with parameters ("; charset=utf-8").
-bool is_json_content_type(std::string_view value) noexcept {
-    auto semi = value.find(';');
-    auto media = value.substr(0, semi);
-    while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-    if (media.size() != 16) return false;
-    constexpr std::string_view expected = "application/json";
-    for (std::size_t i = 0; i < media.size(); ++i) {
-        char c = media[i];
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (c != expected[i]) return false;
-    }
-    return true;
-}
-
-std::optional<std::string_view> find_header(const received_request& request, std::string_view lower_name) {
-    for (const auto& h : request.headers) {
-        if (h.name.size() != lower_name.size()) continue;
-        bool same = true;
-        for (std::size_t i = 0; i < h.name.size() && same; ++i) {
-            char c = h.name[i];
-            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-            same = c == lower_name[i];
-        }
-        if (same) return h.value;
-    }
-    return std::nullopt;
 }
 
 }  // namespace
@@ -212,7 +184,13 @@ response_plan request_handler::handle(const received_request& request, bool keep
     response_plan plan;
 
     if (request.path.starts_with(control_prefix)) {
-        plan = control(request, body_, status, error_type);
+        if (auto refusal = refuse_control_request(request, control_address_)) {
+            status = refusal->status;
+            error_type = refusal->error_type;
+            write_message_body(refusal->message, body_);
+        } else {
+            plan = control(request, body_, status, error_type);
+        }
     } else {
         ++counters_.requests;
         const auto route = api_.route(request.method, request.path);

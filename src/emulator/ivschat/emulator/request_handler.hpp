@@ -1,5 +1,6 @@
 #pragma once
 
+#include <ivschat/emulator/control_access.hpp>
 #include <ivschat/emulator/fault_plan.hpp>
 #include <ivschat/emulator/request_authenticator.hpp>
 #include <ivschat/emulator/service_api.hpp>
@@ -46,7 +47,8 @@ struct server_counters {
 /// the response head (Date, x-amzn-RequestId, x-amzn-ErrorType,
 /// Content-Length, Connection).
 ///
-/// Control API (no signature needed; the emulator only serves local tests):
+/// Control API (no signature needed; the emulator only serves local tests;
+/// refused from web pages and for other hosts, see control_access.hpp):
 /// - GET  /_emulator/stats     counters as JSON
 /// - POST /_emulator/faults    {"actions":["500","delay:200",...],
 ///                              "probabilities":{"503":0.1,...}} queues/sets faults
@@ -72,6 +74,8 @@ public:
 
     fault_plan& faults() noexcept { return faults_; }
     server_counters& counters() noexcept { return counters_; }
+    /// Where the server listens: the only Host the control API answers.
+    void set_control_address(control_address address) { control_address_ = std::move(address); }
 
 private:
     response_plan control(const received_request& request, std::string& body, unsigned& status,
@@ -88,6 +92,7 @@ private:
     std::uint64_t request_id_counter_ = 0;
     std::chrono::sys_seconds date_second_{};
     std::string date_text_;
+    control_address control_address_{};
 };
 
 }  // namespace ivschat::emulator

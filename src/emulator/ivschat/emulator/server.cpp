@@ -73,7 +73,11 @@ public:
     virtual void close_if_idle() = 0;
     virtual void close() = 0;
     /// Closes the connection when it has been in its current phase too long.
-    virtual void close_if_stale(steady_time now, std::chrono::seconds idle_timeout) = 0;
+    virtual void close_if_stale(steady_time now, std::chrono::seconds idle_timeout,
+                                std::chrono::seconds handshake_timeout) = 0;
+    /// Since when the connection has waited for a next request with nothing
+    /// buffered; nullopt when it is not idle.
+    virtual std::optional<steady_time> idle_since() const = 0;
 };
 
 }  // namespace
@@ -83,6 +87,9 @@ struct server_state : std::enable_shared_from_this<server_state> {
     strand_type strand;
     acceptor_type acceptor;
     timer_type sweep_timer;
+    // Holds the next accept back after the process ran out of descriptors.
+    timer_type accept_timer;
+    connection_limits limits;
     std::optional<ssl::context> tls;
     std::filesystem::path ca_bundle;
     service svc;
@@ -96,6 +103,8 @@ struct server_state : std::enable_shared_from_this<server_state> {
           strand(asio::make_strand(ioc)),
           acceptor(strand),
           sweep_timer(strand),
+          accept_timer(strand),
+          limits(options.max_connections, options.max_unfinished_body_bytes),
           svc(options.service),
           api(svc),
           handler(api,
@@ -111,6 +120,7 @@ struct server_state : std::enable_shared_from_this<server_state> {
         acceptor.set_option(asio::socket_base::reuse_address(true));
         acceptor.bind(endpoint);
         acceptor.listen(asio::socket_base::max_listen_connections);
+        handler.set_control_address({options.host, acceptor.local_endpoint().port()});
         if (options.tls) setup_tls();
     }
 
@@ -138,13 +148,36 @@ struct server_state : std::enable_shared_from_this<server_state> {
     }
 
     void accept();
+    void accept_later(std::chrono::milliseconds delay) {
+        accept_timer.expires_after(delay);
+        accept_timer.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (!ec && !self->stopped) self->accept();
+        });
+    }
+    // Closes the connection that has been idle longest, to make room; false
+    // when none is idle.
+    bool shed_oldest_idle() {
+        session_base* oldest = nullptr;
+        steady_time oldest_since{};
+        for (auto* s : sessions) {
+            const auto since = s->idle_since();
+            if (since && (oldest == nullptr || *since < oldest_since)) {
+                oldest = s;
+                oldest_since = *since;
+            }
+        }
+        if (oldest == nullptr) return false;
+        oldest->close();
+        ++limits.tally().idle_connections_shed;
+        return true;
+    }
     void sweep() {
         sweep_timer.expires_after(sweep_period);
         sweep_timer.async_wait([self = shared_from_this()](beast::error_code ec) {
             if (ec || self->stopped) return;
             const auto now = std::chrono::steady_clock::now();
             std::vector<session_base*> current(self->sessions.begin(), self->sessions.end());
-            for (auto* s : current) s->close_if_stale(now, self->options.idle_timeout);
+            for (auto* s : current) s->close_if_stale(now, self->options.idle_timeout, self->options.handshake_timeout);
             self->sweep();
         });
     }
@@ -159,6 +192,7 @@ struct server_state : std::enable_shared_from_this<server_state> {
         beast::error_code ec;
         acceptor.close(ec);
         sweep_timer.cancel();
+        accept_timer.cancel();
         std::vector<session_base*> current(sessions.begin(), sessions.end());
         for (auto* s : current) s->close();
     }
@@ -174,11 +208,14 @@ public:
         : owner_(std::move(owner)), stream_(std::forward<Args>(args)...), delay_(owner_->strand) {
         owner_->sessions.insert(this);
     }
-    ~session() override { owner_->sessions.erase(this); }
+    ~session() override {
+        owner_->limits.release_body(reserved_body_);
+        owner_->sessions.erase(this);
+    }
 
     void run() {
         if constexpr (is_tls) {
-            enter(phase::busy);
+            enter(phase::handshaking);
             stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
                 if (!ec) self->read();
             });
@@ -200,17 +237,27 @@ public:
         phase_ = phase::closed;
     }
 
-    void close_if_stale(steady_time now, std::chrono::seconds idle_timeout) override {
-        const bool stale = (phase_ == phase::busy && now - since_ > io_timeout) ||
+    void close_if_stale(steady_time now, std::chrono::seconds idle_timeout,
+                        std::chrono::seconds handshake_timeout) override {
+        const bool stale = (phase_ == phase::handshaking && now - since_ > handshake_timeout) ||
+                           (phase_ == phase::busy && now - since_ > io_timeout) ||
                            (phase_ == phase::reading && now - since_ > (idle_ ? idle_timeout : io_timeout));
         if (stale) close();
     }
 
+    // Idle: waiting for a request of which no byte has arrived (the parser
+    // has taken none, and none waits in buffer_ for the rest of its line).
+    std::optional<steady_time> idle_since() const override {
+        if (phase_ == phase::reading && idle_ && buffer_.size() == 0 && !parser_->got_some()) return since_;
+        return std::nullopt;
+    }
+
 private:
     static constexpr bool is_tls = !std::is_same_v<Stream, socket_type>;
-    // reading: waiting for (the rest of) a request; busy: handshaking or
-    // sending; waiting: a delay fault holds the response (not a timeout).
-    enum class phase : std::uint8_t { reading, busy, waiting, closed };
+    // handshaking: TLS handshake; reading: waiting for (the rest of) a
+    // request; busy: sending; waiting: a delay fault holds the response (not
+    // a timeout).
+    enum class phase : std::uint8_t { handshaking, reading, busy, waiting, closed };
 
     void enter(phase p) {
         phase_ = p;
@@ -218,12 +265,32 @@ private:
     }
 
     void read() {
+        owner_->limits.release_body(reserved_body_);
+        reserved_body_ = 0;
         idle_ = buffer_.size() == 0;
         parser_.emplace();
         limit_request_parser(*parser_, owner_->options.max_body_bytes);
         enter(phase::reading);
+        http::async_read_header(stream_, buffer_, *parser_, [self = this->shared_from_this()](
+                                                                beast::error_code ec, std::size_t) { self->on_header(ec); });
+    }
+
+    // The body is read only once the server-wide budget holds it: its
+    // Content-Length, or the body limit when it is chunked.
+    void on_header(beast::error_code ec) {
+        if (ec || parser_->is_done()) return on_read(ec);
+        idle_ = false;
+        const std::size_t wanted =
+            parser_->content_length() ? static_cast<std::size_t>(*parser_->content_length()) : owner_->options.max_body_bytes;
+        if (!owner_->limits.reserve_body(wanted)) {
+            plan_ = owner_->handler.reject(503, "ServiceUnavailableException",
+                                           "The emulator holds too many unfinished request bodies; try again.",
+                                           std::chrono::system_clock::now() + owner_->options.clock_offset, out_);
+            return send();
+        }
+        reserved_body_ = wanted;
         http::async_read(stream_, buffer_, *parser_,
-                         [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+                         [self = this->shared_from_this()](beast::error_code read_ec, std::size_t) { self->on_read(read_ec); });
     }
 
     void on_read(beast::error_code ec) {
@@ -287,6 +354,7 @@ private:
     std::vector<sigv4::header> headers_;
     std::string out_;
     response_plan plan_{};
+    std::size_t reserved_body_ = 0;
     bool idle_ = false;
     phase phase_ = phase::busy;
     steady_time since_ = std::chrono::steady_clock::now();
@@ -297,7 +365,15 @@ private:
 void server_state::accept() {
     acceptor.async_accept([self = shared_from_this()](beast::error_code ec, socket_type socket) {
         if (self->stopped || ec == asio::error::operation_aborted) return;
-        if (!ec) {
+        const auto delay = self->limits.after_accept(ec);
+        // Out of descriptors: an idle connection gives one back, and the
+        // backoff keeps the loop from spinning on the same failure.
+        if (connection_limits::is_resource_exhaustion(ec)) self->shed_oldest_idle();
+        if (!ec && self->limits.full(self->sessions.size()) && !self->shed_oldest_idle()) {
+            ++self->limits.tally().connections_refused;
+            beast::error_code ignored;
+            socket.close(ignored);
+        } else if (!ec) {
             ++self->handler.counters().connections_accepted;
             beast::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
@@ -307,9 +383,11 @@ void server_state::accept() {
                 std::make_shared<session<socket_type>>(self, std::move(socket))->run();
             }
         }
-        // Too many open files and the like: keep accepting; the listener
-        // itself failing is not expected on loopback.
-        self->accept();
+        if (delay.count() == 0) {
+            self->accept();
+        } else {
+            self->accept_later(delay);
+        }
     });
 }
 
@@ -336,5 +414,7 @@ std::uint16_t server::port() const { return impl_->acceptor.local_endpoint().por
 const std::filesystem::path& server::ca_bundle() const { return impl_->ca_bundle; }
 service& server::state() { return impl_->svc; }
 fault_plan& server::faults() { return impl_->handler.faults(); }
+connection_limits::counters server::limit_counters() const { return impl_->limits.tally(); }
+std::size_t server::open_connections() const { return impl_->sessions.size(); }
 
 }  // namespace ivschat::emulator

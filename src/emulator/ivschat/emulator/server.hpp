@@ -1,6 +1,7 @@
 #pragma once
 
 #include <ivschat/credentials.hpp>
+#include <ivschat/emulator/connection_limits.hpp>
 #include <ivschat/emulator/fault_plan.hpp>
 #include <ivschat/emulator/service.hpp>
 
@@ -49,6 +50,20 @@ struct server_options {
     std::size_t max_body_bytes = 1024 * 1024;
     /// Keep-alive connections idle for longer are closed.
     std::chrono::seconds idle_timeout = std::chrono::seconds(60);
+    /// Open connections at most (handshaking, reading, answering or idle).
+    /// A connection past the cap closes the oldest idle one, or is closed at
+    /// once when none is idle. The default leaves room for the 50,000 chat
+    /// connections the Messaging API is meant to carry plus control-plane
+    /// clients; the process's RLIMIT_NOFILE must be raised to match.
+    std::size_t max_connections = 60000;
+    /// A TLS handshake not finished in this long is closed (checked once a
+    /// second): a connection that never handshakes holds about 90 KB.
+    std::chrono::seconds handshake_timeout = std::chrono::seconds(5);
+    /// Bytes of request bodies that have not arrived in full, all
+    /// connections together (each request reserves its Content-Length, or
+    /// max_body_bytes when chunked, until it is answered). A request that
+    /// does not fit is answered 503 and its connection closed.
+    std::size_t max_unfinished_body_bytes = 64 * 1024 * 1024;
     /// Region, account, quotas and the chat token key.
     service_options service{};
     /// Faults applied at random: (action, probability).
@@ -88,6 +103,10 @@ public:
     /// Direct access for in-process tests.
     service& state();
     fault_plan& faults();
+    /// What the connection limits did so far; call as the accessors above.
+    connection_limits::counters limit_counters() const;
+    /// Open connections now.
+    std::size_t open_connections() const;
 
 private:
     std::shared_ptr<server_state> impl_;
