@@ -4,7 +4,9 @@
 # credentials and a region in the environment, it runs against AWS instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh release
+# Only what the demo runs: the emulator and the quickstart (scripts/test.sh
+# builds everything).
+scripts/setup.sh release ivschat-emulator example_quickstart
 
 if [[ "${IVSCHAT_DEMO_AWS:-}" == 1 ]]; then
   exec build/bin/quickstart

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs (when missing), then
-# configures and builds one CMake preset (default: release, into build/).
-#   scripts/setup.sh [preset]
+# configures and builds one CMake preset (default: release, into build/):
+# everything, or only the given targets.
+#   scripts/setup.sh [preset [target...]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 preset=${1:-release}
+targets=("${@:2}")
 
 packages=(
   cmake ninja-build g++ pkg-config ccache libhiredis-dev redis-server
@@ -30,4 +32,8 @@ if ((${#missing[@]})); then
 fi
 
 cmake --preset "$preset" >/dev/null
-cmake --build --preset "$preset"
+if ((${#targets[@]})); then
+  cmake --build --preset "$preset" --target "${targets[@]}"
+else
+  cmake --build --preset "$preset"
+fi

@@ -3,6 +3,9 @@
 
 usage: tools/generate_model.py data/model/service-2.json [output-root]
 
+The comments state facts (wire name, type, constraints) in our words and
+point to the API reference; they do not copy the model's documentation text.
+
 Writes, under output-root (default: the repository root):
   include/ivschat/model.hpp        the request/response/shape types
   include/ivschat/operations.hpp   one operation_traits per operation
@@ -31,6 +34,9 @@ def snake(name):
     s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
     s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s)
     return s.lower()
+
+
+API_REFERENCE = "https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/"
 
 
 def doc_text(shape_or_member):
@@ -205,13 +211,18 @@ class Generator:
     def gen_enum(self, name):
         shape = self.shapes[name]
         cls = snake(name)
-        out = wrap_comment(doc_text(shape) or f"The model's {name} values.", 0)
-        out.append(f"class {cls} : public wire_enum<{cls}> {{")
+        out = wrap_comment(f"The model's {name} enumeration: one of "
+                           f"{', '.join('`' + v + '`' for v in shape['enum'])}, or a value this library "
+                           f"does not know (see wire_enum).", 0)
+        out.append(f"class IVSCHAT_API {cls} : public wire_enum<{cls}> {{")
         out.append("public:")
+        out.append("    /// wire_enum's constructors: empty, or from a wire string.")
         out.append("    using wire_enum::wire_enum;")
         values = ", ".join(cpp_string(v) for v in shape["enum"])
+        out.append("    /// The wire spellings, in the model's order.")
         out.append(f"    static constexpr std::string_view wire_values[] = {{{values}}};")
         for v in shape["enum"]:
+            out.append(f"    /// `{v}`.")
             out.append(f"    static const {cls} {snake(v)};")
         out.append("};")
         for i, v in enumerate(shape["enum"]):
@@ -221,35 +232,16 @@ class Generator:
     def gen_struct(self, name):
         shape = self.shapes[name]
         cls = snake(name)
-        out = []
-        doc = doc_text(shape)
-        if name in self.output_shapes and not doc:
-            doc = f"The result of {name[:-len('Response')]}."
-        if name in self.input_shapes and not doc:
-            doc = f"The input of {name[:-len('Request')]}."
-        if shape.get("exception"):
-            doc = (doc + " " if doc else "") + \
-                f"Error body of {name} (HTTP {shape['error']['httpStatusCode']})."
-        out += wrap_comment(doc, 0)
-        out.append(f"struct {cls} {{")
-        required = shape.get("required", [])
+        out = wrap_comment(self.struct_doc(name), 0)
+        out.append(f"struct IVSCHAT_API {cls} {{")
         names = []
         for mname, member in shape.get("members", {}).items():
-            mdoc = doc_text(member)
-            notes = []
-            if mname in required:
-                notes.append("Required.")
-            if member.get("location") == "uri":
-                notes.append("Sent in the URI path.")
-            if member.get("location") == "querystring":
-                notes.append("Sent as repeated query parameters.")
-            if self.is_sensitive(member["shape"]):
-                notes.append("Sensitive: never printed.")
-            out += wrap_comment(" ".join(x for x in [mdoc] + notes if x), 4)
+            out += wrap_comment(self.member_doc(name, mname, member), 4)
             out.append(f"    {self.member_type(name, mname, member)} {snake(mname)}{{}};")
             names.append(snake(mname))
         if names:
             out.append("")
+        out.append("    /// Member-wise equality.")
         out.append(f"    friend bool operator==(const {cls}&, const {cls}&) = default;")
         out.append("};")
         out.append(f"BOOST_DESCRIBE_STRUCT({cls}, (), ({', '.join(names)}))")
@@ -260,18 +252,20 @@ class Generator:
         cls = snake(name)
         members = list(shape["members"].items())
         alts = [snake(m["shape"]) for _, m in members]
-        out = wrap_comment(doc_text(shape), 0)
+        out = wrap_comment(f"The model's {name} union ({API_REFERENCE}API_{name}.html): it holds "
+                           "exactly one of its members, or none (default-constructed, or a member this "
+                           "library does not know received from a newer service).", 0)
         out += [
-            "///",
-            "/// A union: holds exactly one of its members, or none (default-constructed, or",
-            "/// a member this library does not know received from a newer service).",
-            f"class {cls} {{",
+            f"class IVSCHAT_API {cls} {{",
             "public:",
+            "    /// The members as alternatives; std::monostate when none is set.",
             f"    using variant_type = std::variant<std::monostate, {', '.join(alts)}>;",
             "",
+            "    /// No member set.",
             f"    {cls}() = default;",
         ]
-        for alt in alts:
+        for (mname, _), alt in zip(members, alts):
+            out.append(f"    /// Sets the {mname} member (wire name `{mname}`).")
             out.append(f"    {cls}({alt} value) : value_(std::move(value)) {{}}")
         out.append("")
         out.append("    /// True when one known member is set.")
@@ -281,12 +275,15 @@ class Generator:
             fn = snake(mname)
             out += wrap_comment(f"The {mname} member, or nullptr when another one is set.", 4)
             out.append(f"    const {alt}* {fn}() const noexcept {{ return std::get_if<{i + 1}>(&value_); }}")
+            out.append(f"    /// The {mname} member, mutable, or nullptr when another one is set.")
             out.append(f"    {alt}* {fn}() noexcept {{ return std::get_if<{i + 1}>(&value_); }}")
         out += [
             "    /// The underlying variant, for std::visit (std::monostate: none).",
             "    const variant_type& value() const noexcept { return value_; }",
+            "    /// The underlying variant, mutable.",
             "    variant_type& value() noexcept { return value_; }",
             "",
+            "    /// Equal when the same member is set with equal values, or none is.",
             f"    friend bool operator==(const {cls}&, const {cls}&) = default;",
             "",
             "private:",
@@ -294,6 +291,64 @@ class Generator:
             "};",
         ]
         return out
+
+    # ---- doc comments: facts from the model, in our words ----------------------
+    def struct_doc(self, name):
+        shape = self.shapes[name]
+        if name in self.input_shapes or name in self.output_shapes:
+            op = next(o for o, d in self.ops.items()
+                      if d.get("input", {}).get("shape") == name or d.get("output", {}).get("shape") == name)
+            role = "request" if name in self.input_shapes else "response"
+            return f"The {role} of {op} (model shape {name}; {API_REFERENCE}API_{op}.html)."
+        if shape.get("exception"):
+            return (f"The body of a {name} error response, HTTP {shape['error']['httpStatusCode']} "
+                    f"(model shape {name}; listed under Errors on the operations' pages of {API_REFERENCE}).")
+        return f"The model's {name} structure ({API_REFERENCE}API_{name}.html)."
+
+    def type_doc(self, shape_name):
+        shape = self.shapes[shape_name]
+        k = self.kind(shape_name)
+        if k == "list":
+            return f"list of {self.type_doc(shape['member']['shape'])}"
+        if k == "map":
+            return f"map of {self.type_doc(shape['key']['shape'])} to {self.type_doc(shape['value']['shape'])}"
+        if k in ("structure", "union", "enum"):
+            return f"{k} {shape_name}"
+        if k == "timestamp":
+            return "timestamp (ISO 8601 on the wire)"
+        return k
+
+    def constraint_doc(self, shape_name):
+        shape = self.shapes[shape_name]
+        k = self.kind(shape_name)
+        facts = []
+        if "min" in shape or "max" in shape:
+            what = {"string": "length", "list": "items", "map": "entries", "integer": "value"}[k]
+            facts.append(f"{what} {shape.get('min', 0)} to {shape['max']}" if "max" in shape
+                         else f"{what} at least {shape['min']}")
+        if "pattern" in shape:
+            facts.append(f"matches `{self.shape_patterns[shape_name]}` as a whole")
+        if k == "list":
+            facts += [f"each item: {f}" for f in self.constraint_doc(shape["member"]["shape"])]
+        if k == "map":
+            facts += [f"each key: {f}" for f in self.constraint_doc(shape["key"]["shape"])]
+            facts += [f"each value: {f}" for f in self.constraint_doc(shape["value"]["shape"])]
+        return facts
+
+    def member_doc(self, owner, mname, member):
+        target = member["shape"]
+        facts = [f"Wire name `{member.get('locationName', mname)}`, {self.type_doc(target)}"]
+        facts.append("required" if mname in self.shapes[owner].get("required", []) else "optional")
+        facts += self.constraint_doc(target)
+        if "default" in member:
+            facts.append(f"default {member['default']}")
+        if member.get("location") == "uri":
+            facts.append("sent in the URI path")
+        if member.get("location") == "querystring":
+            facts.append("sent as repeated query parameters")
+        if self.is_sensitive(target):
+            facts.append("sensitive: printed as \"<redacted>\"")
+        return "; ".join(facts) + "."
 
     def is_sensitive(self, shape_name):
         shape = self.shapes[shape_name]
@@ -320,6 +375,7 @@ class Generator:
             "//   in src/ivschat/model/shape_info.hpp.",
             "#pragma once",
             "",
+            "#include \"ivschat/export.hpp\"",
             "#include \"ivschat/model/wire_enum.hpp\"",
             "",
             "#include <boost/describe/class.hpp>",
@@ -346,18 +402,19 @@ class Generator:
             out.append("")
         for s in self.ordered_aggregates():
             out += self.gen_union(s) if self.kind(s) == "union" else self.gen_struct(s)
-            out.append(f"template <>\ninline constexpr bool is_model_shape<{snake(s)}> = true;")
+            out.append(f"/// {snake(s)} is a model shape.\ntemplate <>\ninline constexpr bool is_model_shape<{snake(s)}> = true;")
             out.append("")
         for op_name, cls in self.outputless_operations():
             op = self.ops[op_name]
             out += [
                 f"/// {op_name} has no output: the service answers "
                 f"{op['http'].get('responseCode', 200)} with an empty body.",
-                f"struct {cls} {{",
+                f"struct IVSCHAT_API {cls} {{",
+                "    /// All values are equal.",
                 f"    friend bool operator==(const {cls}&, const {cls}&) = default;",
                 "};",
                 f"BOOST_DESCRIBE_STRUCT({cls}, (), ())",
-                f"template <>\ninline constexpr bool is_model_shape<{cls}> = true;",
+                f"/// {cls} is a model shape.\ntemplate <>\ninline constexpr bool is_model_shape<{cls}> = true;",
                 "",
             ]
         out += [
@@ -366,7 +423,7 @@ class Generator:
             "/// as \"<redacted>\". Defined for every model structure in the library.",
             "template <class T>",
             "    requires is_model_shape<T>",
-            "std::ostream& operator<<(std::ostream& os, const T& value);",
+            "IVSCHAT_API std::ostream& operator<<(std::ostream& os, const T& value);",
             "",
             "}  // namespace ivschat",
         ]
@@ -400,6 +457,7 @@ class Generator:
             "///   uri_template               the URI with {labels} of members bound to the path",
             "///   success_status             the HTTP status of a success (200, or 204)",
             "///   has_body                   false when no member travels in the JSON body",
+            "/// Specialized for the request type of each operation.",
             "template <class Request>",
             "struct operation_traits;",
             "",
@@ -410,14 +468,22 @@ class Generator:
             members = self.shapes[op["input"]["shape"]].get("members", {})
             has_body = any("location" not in m for m in members.values())
             out += [
+                f"/// {op_name}: {op['http']['method']} {op['http']['requestUri']} ({API_REFERENCE}API_{op_name}.html).",
                 "template <>",
                 f"struct operation_traits<{req}> {{",
+                "    /// The request type.",
                 f"    using request = {req};",
+                "    /// The response type.",
                 f"    using response = {resp};",
+                "    /// The operation's name on the wire.",
                 f"    static constexpr std::string_view name = {cpp_string(op_name)};",
+                "    /// The HTTP method.",
                 f"    static constexpr boost::beast::http::verb method = boost::beast::http::verb::{beast_verb(op['http']['method'])};",
+                "    /// The request URI, with the {labels} of members bound to the path.",
                 f"    static constexpr std::string_view uri_template = {cpp_string(op['http']['requestUri'])};",
+                "    /// The HTTP status of a success.",
                 f"    static constexpr unsigned success_status = {op['http'].get('responseCode', 200)};",
+                "    /// True when a member travels in the JSON body.",
                 f"    static constexpr bool has_body = {'true' if has_body else 'false'};",
                 "};",
                 "",

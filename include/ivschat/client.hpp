@@ -1,5 +1,6 @@
 #pragma once
 
+#include <ivschat/export.hpp>
 #include <ivschat/config.hpp>
 #include <ivschat/credentials_provider.hpp>
 #include <ivschat/detail/async_spawn.hpp>
@@ -28,7 +29,7 @@ namespace ivschat {
 /// How a client is configured. Unset optional members come from the
 /// environment and the shared config files like the AWS SDKs read them (see
 /// config.hpp); everything else has the SDKs' defaults.
-struct client_options {
+struct IVSCHAT_API client_options {
     /// AWS_REGION, AWS_DEFAULT_REGION, profile `region`.
     std::optional<std::string> region{};
     /// A full URL ("https://127.0.0.1:8443") instead of the region's endpoint:
@@ -69,7 +70,7 @@ struct client_options {
 };
 
 /// Per-call information about one attempt.
-struct attempt_record {
+struct IVSCHAT_API attempt_record {
     /// Time from sending (after any connection wait) to the outcome.
     std::chrono::nanoseconds latency{};
     /// Time waiting for a pooled connection (or opening one) first.
@@ -82,10 +83,12 @@ struct attempt_record {
 
 /// What a call did and what the service said, success or not. Pass one to
 /// the non-throwing overloads; it is also what the metrics hook receives.
-struct diagnostics {
+struct IVSCHAT_API diagnostics {
     /// x-amzn-RequestId, x-amz-cf-id and x-amz-id-2 of the last response.
     std::string request_id{};
+    /// x-amz-cf-id of the last response.
     std::string amz_cf_id{};
+    /// x-amz-id-2 of the last response.
     std::string amz_id_2{};
     /// HTTP status of the last response, 0 if none arrived.
     unsigned http_status = 0;
@@ -111,15 +114,18 @@ struct diagnostics {
     /// credentials, timeouts.
     std::string client_message{};
 
+    /// Empties every member, to reuse the object for another call.
     void clear() noexcept;
 };
 
 /// An exception for failures that are not service errors (connection, TLS,
 /// timeout, credentials), carrying the call's diagnostics.
-class client_exception : public std::system_error {
+class IVSCHAT_API client_exception : public std::system_error {
 public:
+    /// A failure with its code, a sentence and the call's diagnostics.
     client_exception(boost::system::error_code ec, const std::string& what, diagnostics diag)
         : std::system_error(ec, what), diagnostics_(std::move(diag)) {}
+    /// What the call did before it failed.
     const ivschat::diagnostics& diagnostics() const noexcept { return diagnostics_; }
 
 private:
@@ -132,12 +138,12 @@ class client_core;
 // The coroutines behind client's operations (see client.cpp); they hold the
 // client's state alive until they complete.
 template <class Request>
-boost::asio::awaitable<typename operation_traits<Request>::response> throwing_call(std::shared_ptr<client_core> core,
+IVSCHAT_API boost::asio::awaitable<typename operation_traits<Request>::response> throwing_call(std::shared_ptr<client_core> core,
                                                                                    Request request);
 template <class Request>
-boost::asio::awaitable<std::tuple<boost::system::error_code, typename operation_traits<Request>::response>>
+IVSCHAT_API boost::asio::awaitable<std::tuple<boost::system::error_code, typename operation_traits<Request>::response>>
 checked_call(std::shared_ptr<client_core> core, Request request, diagnostics& diag);
-boost::asio::awaitable<boost::system::error_code> warm_up(std::shared_ptr<client_core> core, std::size_t n);
+IVSCHAT_API boost::asio::awaitable<boost::system::error_code> warm_up(std::shared_ptr<client_core> core, std::size_t n);
 }  // namespace detail
 
 /// A client for the Amazon IVS Chat control-plane API.
@@ -174,8 +180,9 @@ boost::asio::awaitable<boost::system::error_code> warm_up(std::shared_ptr<client
 /// Lifetime: the client may be destroyed while calls are in flight; they
 /// keep its state alive and complete with operation_aborted (see close()).
 /// The io_context must outlive them.
-class client {
+class IVSCHAT_API client {
 public:
+    /// The executor type given at construction.
     using executor_type = boost::asio::any_io_executor;
 
     /// Resolves the configuration (options, environment, shared files) and
@@ -183,8 +190,11 @@ public:
     /// thread. Throws config_error for bad configuration, naming what and
     /// where.
     client(executor_type executor, client_options options = {});
+    /// Ends calls in flight with operation_aborted, like close().
     ~client();
+    /// Takes over the other client's state; the other one is left empty.
     client(client&&) noexcept;
+    /// Closes this client and takes over the other one's state.
     client& operator=(client&&) noexcept;
 
     /// The executor calls run on: the client's strand, or the executor given
@@ -220,6 +230,7 @@ public:
             get_executor(), detail::throwing_call<Request>(core_, std::move(request)), std::forward<Token>(token));
     }
     template <class Request, class Token = boost::asio::use_awaitable_t<>>
+    /// Any operation by its request type, in the non-throwing form.
     auto call(Request request, diagnostics& diag, Token&& token = {}) {
         using response = typename operation_traits<Request>::response;
         return detail::async_spawn<void(boost::system::error_code, response)>(

@@ -7,6 +7,7 @@
 // the credentials provider. The pieces (environment, profile_set,
 // parse_endpoint_url, is_valid_region) are public for tools and providers.
 
+#include <ivschat/export.hpp>
 #include <ivschat/credentials.hpp>
 #include <ivschat/credentials_provider.hpp>
 #include <ivschat/retry.hpp>
@@ -27,7 +28,7 @@ namespace ivschat {
 /// bad max_attempts or retry_mode, a shared config file that cannot be read or
 /// parsed (the message names the file and line), a missing region. `what()` is
 /// a complete sentence meant for the person who configured the program.
-class config_error : public std::runtime_error {
+class IVSCHAT_API config_error : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
@@ -38,11 +39,12 @@ public:
 ///
 /// Thread safety: `process()` reads with std::getenv at each lookup, which
 /// races with a concurrent setenv in another thread, like any getenv use.
-class environment {
+class IVSCHAT_API environment {
 public:
     /// Returns the value of a variable, or nullopt when it is unset.
     using lookup_function = std::function<std::optional<std::string>(std::string_view name)>;
 
+    /// An environment that asks `lookup` for each variable.
     explicit environment(lookup_function lookup) : lookup_(std::move(lookup)) {}
 
     /// The process environment.
@@ -67,8 +69,9 @@ private:
 /// reads them); values keep their case. A property whose value is empty and
 /// which is followed by indented `key = value` lines holds those lines as
 /// sub-properties, e.g. `s3 =` / `  max_concurrent_requests = 10`.
-class profile {
+class IVSCHAT_API profile {
 public:
+    /// A property: its value, or the indented lines under it.
     struct property {
         /// The value; continuation lines of a non-empty value are joined with '\n'.
         std::string value{};
@@ -76,6 +79,7 @@ public:
         std::vector<std::pair<std::string, std::string>> sub_properties{};
     };
 
+    /// An empty profile called `name`.
     explicit profile(std::string name = {}) : name_(std::move(name)) {}
 
     /// The profile name (`foo` for `[profile foo]`), or the name after the
@@ -106,7 +110,7 @@ enum class profile_file_kind { config, credentials };
 ///
 /// Thread safety: const member functions may run concurrently; merge_file
 /// may not run concurrently with anything else on the same set.
-class profile_set {
+class IVSCHAT_API profile_set {
 public:
     /// The profile called `name`, or nullptr.
     const profile* find(std::string_view name) const;
@@ -114,6 +118,7 @@ public:
     /// profile, e.g. find_section("services", "local"), or nullptr.
     const profile* find_section(std::string_view prefix, std::string_view name) const;
 
+    /// Every profile by name.
     const std::map<std::string, profile, std::less<>>& profiles() const noexcept { return profiles_; }
 
     /// The paths given to merge_file, in order, for messages.
@@ -121,7 +126,7 @@ public:
 
     /// Sections and properties that were skipped because the SDKs skip them
     /// (`[foo]` without `profile` in the config file, `[profile foo]` in the
-    /// credentials file, names with characters outside [A-Za-z0-9_-/.%@:+],
+    /// credentials file, names with characters outside `[A-Za-z0-9_-/.%@:+]`,
     /// `[default]` when `[profile default]` exists), one sentence each naming file and line.
     const std::vector<std::string>& warnings() const noexcept { return warnings_; }
 
@@ -147,20 +152,23 @@ inline constexpr std::size_t max_profile_file_size = 1024 * 1024;
 /// AWS_SHARED_CREDENTIALS_FILE, else ~/.aws/config and ~/.aws/credentials
 /// with ~ from HOME (a leading "~/" in the variables expands too). A path is
 /// empty when it cannot be known (no HOME and no variable).
-struct profile_file_paths {
+struct IVSCHAT_API profile_file_paths {
+    /// The shared config file.
     std::string config{};
+    /// The shared credentials file.
     std::string credentials{};
 };
-profile_file_paths shared_file_paths(const environment& env);
+/// The paths of the shared files for `env`, as described above.
+IVSCHAT_API profile_file_paths shared_file_paths(const environment& env);
 
 /// Reads and parses both shared files. A file that does not exist counts as
 /// empty; one that exists but cannot be read, is larger than
 /// max_profile_file_size or is malformed is a config_error naming it.
 /// Blocking file I/O: call it at start-up, not on an event loop's hot path.
-profile_set load_profile_files(const profile_file_paths& paths);
+IVSCHAT_API profile_set load_profile_files(const profile_file_paths& paths);
 
 /// A parsed endpoint URL: what the client connects to and signs for.
-struct endpoint_url {
+struct IVSCHAT_API endpoint_url {
     /// The URL as resolved, e.g. "https://ivschat.us-west-2.amazonaws.com".
     std::string url{};
     /// "https" or "http" (lower case).
@@ -174,23 +182,24 @@ struct endpoint_url {
     /// The Host header: host (IPv6 in brackets) plus ":port" when not the scheme's default.
     std::string host_header{};
 
+    /// True for https.
     bool uses_tls() const noexcept { return scheme == "https"; }
 };
 
 /// Parses an absolute http or https URL with a host, an optional port and an
 /// optional path; no user info, query or fragment. Throws config_error
 /// saying what is wrong with it.
-endpoint_url parse_endpoint_url(std::string_view url);
+IVSCHAT_API endpoint_url parse_endpoint_url(std::string_view url);
 
 /// Whether `region` can be a region: 1 to 63 of [A-Za-z0-9-], not starting
 /// or ending with '-' (a DNS label, since the region becomes part of the host;
 /// botocore's validate_region_name applies the same rule).
-bool is_valid_region(std::string_view region) noexcept;
+IVSCHAT_API bool is_valid_region(std::string_view region) noexcept;
 
 /// What the program says explicitly. Every member left unset is taken from
 /// the environment, then the selected profile of the shared files, then the
 /// default.
-struct config_options {
+struct IVSCHAT_API config_options {
     /// The region, e.g. "us-west-2" (AWS_REGION, AWS_DEFAULT_REGION, profile `region`; required).
     std::optional<std::string> region{};
     /// A custom endpoint URL (AWS_ENDPOINT_URL_IVSCHAT, AWS_ENDPOINT_URL, the
@@ -217,17 +226,22 @@ struct config_options {
 };
 
 /// The effective configuration of a client.
-struct resolved_config {
+struct IVSCHAT_API resolved_config {
     /// The selected profile's name (it need not exist unless chosen explicitly).
     std::string profile{};
+    /// The region.
     std::string region{};
+    /// The endpoint calls go to.
     endpoint_url endpoint{};
     /// True when the endpoint came from an option, variable or profile rather than the rule set.
     bool custom_endpoint = false;
+    /// FIPS endpoint selected.
     bool use_fips = false;
+    /// Dual-stack endpoint selected.
     bool use_dual_stack = false;
     /// Path of a PEM CA bundle; unset means the system's trust store.
     std::optional<std::string> ca_bundle{};
+    /// The retry mode.
     ivschat::retry_mode retry_mode = ivschat::retry_mode::standard;
     /// Attempts per call including the first; at least 1.
     unsigned max_attempts = 3;
@@ -253,6 +267,6 @@ struct resolved_config {
 /// Endpoint URLs from the environment and the profile are skipped when
 /// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS or the profile's
 /// `ignore_configured_endpoint_urls` is true; the option still applies.
-resolved_config resolve_config(const config_options& options, const environment& env = environment::process());
+IVSCHAT_API resolved_config resolve_config(const config_options& options, const environment& env = environment::process());
 
 }  // namespace ivschat

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <ivschat/export.hpp>
 #include <ivschat/config.hpp>
 #include <ivschat/credentials_options.hpp>
 #include <ivschat/refreshing_credentials_provider.hpp>
@@ -13,7 +14,7 @@ namespace ivschat {
 /// Credentials from the container credentials endpoint (ECS task roles, EKS
 /// Pod Identity), configured by variables read at construction:
 ///
-/// - AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: GET http://169.254.170.2<uri>;
+/// - AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: `GET http://169.254.170.2<uri>`;
 /// - else AWS_CONTAINER_CREDENTIALS_FULL_URI: any https URL, or an http URL
 ///   whose host is a loopback address, 169.254.170.2, 169.254.170.23 or
 ///   fd00:ec2::23 (as aws-sdk-go's defaults.isAllowedHost; a host name is
@@ -27,8 +28,9 @@ namespace ivschat {
 /// Neither variable set: `not_found`. A URL that is malformed or not allowed:
 /// `invalid`. Endpoint failures, non-200 answers and malformed answers:
 /// `unavailable`, the message naming the URL and the status.
-class container_credentials_provider final : public refreshing_credentials_provider {
+class IVSCHAT_API container_credentials_provider final : public refreshing_credentials_provider {
 public:
+    /// Reads the variables from `env` now; fetches at the first call.
     explicit container_credentials_provider(const environment& env, container_credentials_options options = {});
 
     std::string name() const override;

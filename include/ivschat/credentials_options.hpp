@@ -1,4 +1,6 @@
 #pragma once
+#include <ivschat/export.hpp>
+
 // The settings of the credentials providers that fetch (credential_process,
 // container endpoint, IMDS, STS) and of the default chain that builds them.
 // Every member has a default, so designated initializers may name only what
@@ -12,7 +14,7 @@
 namespace ivschat {
 
 /// When a refreshing provider refreshes. Every member has a default.
-struct refresh_options {
+struct IVSCHAT_API refresh_options {
     /// Inside this time before expiration `cached()` returns nullptr, so that
     /// the caller goes through `async_get`, which starts one refresh in the
     /// background and meanwhile answers with the still-valid credentials.
@@ -32,73 +34,89 @@ struct refresh_options {
     std::function<std::chrono::system_clock::time_point()> clock{};
 };
 
-struct process_credentials_options {
+/// How process_credentials_provider runs the `credential_process` command.
+struct IVSCHAT_API process_credentials_options {
     /// How long the process may run before it is killed.
     /// 1 minute: aws-sdk-go-v2 credentials/processcreds DefaultTimeout.
     std::chrono::milliseconds timeout = std::chrono::minutes{1};
     /// More output on stdout kills the process (a real answer is a few hundred bytes).
     std::size_t max_output = 64 * 1024;
+    /// When the fetched credentials are refreshed.
     refresh_options refresh{};
 };
 
-struct container_credentials_options {
+/// How container_credentials_provider calls the container credentials endpoint.
+struct IVSCHAT_API container_credentials_options {
     /// Each step of one attempt (connect, exchange), and attempts in all with
     /// `retry_delay` between them; a 4xx answer is not tried again.
     /// 2 s, 3 attempts, 1 s: botocore utils.ContainerMetadataFetcher
     /// (TIMEOUT_SECONDS, RETRY_ATTEMPTS, SLEEP_TIME).
     std::chrono::milliseconds timeout = std::chrono::seconds{2};
+    /// Attempts in all.
     unsigned attempts = 3;
+    /// The wait between attempts.
     std::chrono::milliseconds retry_delay = std::chrono::seconds{1};
     /// For an https AWS_CONTAINER_CREDENTIALS_FULL_URI: a PEM file of trusted
     /// CAs; empty means AWS_CA_BUNDLE, else the system's store.
     std::string ca_file{};
+    /// When the fetched credentials are refreshed.
     refresh_options refresh{};
 };
 
-struct imds_credentials_options {
+/// How imds_credentials_provider calls the EC2 instance metadata service.
+struct IVSCHAT_API imds_credentials_options {
     /// Each step of one request, and tries per request. 1 s and 1 attempt:
     /// botocore utils.IMDSFetcher (DEFAULT_METADATA_SERVICE_TIMEOUT,
     /// DEFAULT_METADATA_SERVICE_NUM_ATTEMPTS); AWS_METADATA_SERVICE_TIMEOUT
     /// (seconds) and AWS_METADATA_SERVICE_NUM_ATTEMPTS override them.
     std::chrono::milliseconds timeout = std::chrono::seconds{1};
+    /// Tries per request.
     unsigned attempts = 1;
     /// The session token's lifetime asked for. 21600 s (6 hours): botocore
     /// utils.IMDSFetcher._TOKEN_TTL.
     std::chrono::seconds token_ttl = std::chrono::seconds{21600};
+    /// When the fetched credentials are refreshed.
     refresh_options refresh{};
 };
 
 /// Where and how STS is called.
-struct sts_options {
+struct IVSCHAT_API sts_options {
     /// The region whose STS endpoint is used and whose name signs AssumeRole.
     /// Empty: the global endpoint https://sts.amazonaws.com, signed for us-east-1.
     std::string region{};
     /// The STS endpoint URL; empty means AWS_ENDPOINT_URL_STS, else
     /// AWS_ENDPOINT_URL (unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true),
-    /// else https://sts.<region>.amazonaws.com (regional, the SDKs' default
+    /// else `https://sts.<region>.amazonaws.com` (regional, the SDKs' default
     /// sts_regional_endpoints).
     std::string endpoint_url{};
     /// Each step of one request, and tries in all (transport errors and 5xx):
     /// 3 attempts as the SDKs' standard retry mode; the timeout and delay are ours.
     std::chrono::milliseconds timeout = std::chrono::seconds{5};
+    /// Tries in all.
     unsigned attempts = 3;
+    /// The wait between tries.
     std::chrono::milliseconds retry_delay = std::chrono::milliseconds{200};
     /// A PEM file of trusted CAs for an https endpoint; empty means
     /// AWS_CA_BUNDLE, else the system's store.
     std::string ca_file{};
+    /// When the fetched credentials are refreshed.
     refresh_options refresh{};
 };
 
 /// What the default chain and the profile provider pass to the providers
 /// they build.
-struct credentials_chain_options {
+struct IVSCHAT_API credentials_chain_options {
     /// The region for STS (AssumeRole, web identity). Empty: AWS_REGION, else
     /// AWS_DEFAULT_REGION, else the profile's `region`, else the global
     /// endpoint. A client passes the region it resolved.
     std::string region{};
+    /// For the AssumeRole and web identity providers.
     sts_options sts{};
+    /// For the credential_process provider.
     process_credentials_options process{};
+    /// For the container provider.
     container_credentials_options container{};
+    /// For the IMDS provider.
     imds_credentials_options imds{};
 };
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <ivschat/export.hpp>
 #include <ivschat/credentials.hpp>
 #include <ivschat/credentials_options.hpp>
 
@@ -40,23 +41,29 @@ enum class credentials_errc {
     unavailable,
 };
 
-const std::error_category& credentials_category() noexcept;
-std::error_code make_error_code(credentials_errc e) noexcept;
+/// The category of credentials_errc, named "ivschat.credentials".
+IVSCHAT_API const std::error_category& credentials_category() noexcept;
+/// Lets `std::error_code ec = ivschat::credentials_errc::not_found;` work.
+IVSCHAT_API std::error_code make_error_code(credentials_errc e) noexcept;
 
 }  // namespace ivschat
 
+//! @cond
 template <>
 struct std::is_error_code_enum<ivschat::credentials_errc> : std::true_type {};
+//! @endcond
 
 namespace ivschat {
 
 /// The failure of a provider: `code()` is a credentials_errc (or another
 /// category for providers that do I/O), `what()` exactly the sentence saying
 /// what was looked at and what is wrong, without any secret.
-class credentials_error : public std::runtime_error {
+class IVSCHAT_API credentials_error : public std::runtime_error {
 public:
+    /// A failure with its code and the sentence saying what is wrong.
     credentials_error(std::error_code code, const std::string& message) : std::runtime_error(message), code_(code) {}
 
+    /// The credentials_errc, or the I/O error of the provider.
     const std::error_code& code() const noexcept { return code_; }
 
 private:
@@ -103,9 +110,11 @@ private:
 /// refresh margin from its expiration, shares one fetch among all waiting
 /// calls and keeps a still-valid snapshot on failure. Fail with `not_found`
 /// when the source is simply absent, so that a chain moves on.
-class credentials_provider {
+class IVSCHAT_API credentials_provider {
 public:
+    /// How async_get completes: an error, or the credentials.
     using completion_signature = void(std::exception_ptr, std::shared_ptr<const credentials>);
+    /// The type-erased handler async_get takes.
     using completion_handler = boost::asio::any_completion_handler<completion_signature>;
 
     virtual ~credentials_provider() = default;
@@ -137,7 +146,7 @@ auto async_get_credentials(credentials_provider& provider, boost::asio::any_io_e
 /// Base of the providers whose answer is known when they are constructed
 /// (fixed values, environment variables, shared files read at start-up):
 /// `cached()` is that answer and `async_get` posts it.
-class immediate_credentials_provider : public credentials_provider {
+class IVSCHAT_API immediate_credentials_provider : public credentials_provider {
 public:
     std::shared_ptr<const credentials> cached() const noexcept override { return credentials_; }
     void async_get(boost::asio::any_io_executor executor, completion_handler handler) override;
@@ -145,6 +154,7 @@ public:
 protected:
     /// The credentials, or the error every call fails with.
     using answer = std::variant<credentials, credentials_error>;
+    /// A provider that always gives `a`.
     explicit immediate_credentials_provider(answer a);
 
 private:
@@ -154,8 +164,9 @@ private:
 
 /// Fixed credentials given by the program. Empty access key id or secret is
 /// an `invalid` error at each call.
-class static_credentials_provider final : public immediate_credentials_provider {
+class IVSCHAT_API static_credentials_provider final : public immediate_credentials_provider {
 public:
+    /// A provider of `c`.
     explicit static_credentials_provider(credentials c);
     std::string name() const override { return "static credentials"; }
 };
@@ -163,8 +174,9 @@ public:
 /// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and, for temporary credentials,
 /// AWS_SESSION_TOKEN, read once at construction. Neither key set is
 /// `not_found`; only one of them set is `invalid`.
-class environment_credentials_provider final : public immediate_credentials_provider {
+class IVSCHAT_API environment_credentials_provider final : public immediate_credentials_provider {
 public:
+    /// Reads the variables from `env` now.
     explicit environment_credentials_provider(const environment& env);
     std::string name() const override { return "environment"; }
 };
@@ -190,7 +202,7 @@ public:
 ///
 /// The choice is made at construction; `cached()` and `async_get` are those
 /// of the provider chosen.
-class profile_credentials_provider final : public credentials_provider {
+class IVSCHAT_API profile_credentials_provider final : public credentials_provider {
 public:
     /// Reads variables (for credential_source, the STS endpoint, the region)
     /// from `env`, at construction.
@@ -220,9 +232,10 @@ private:
 ///
 /// `cached()` is the cached() of the provider that answered last (nullptr
 /// before the first success), so the hot path skips the walk.
-class credentials_provider_chain final : public credentials_provider,
+class IVSCHAT_API credentials_provider_chain final : public credentials_provider,
                                          public std::enable_shared_from_this<credentials_provider_chain> {
 public:
+    /// A chain that asks `providers` in order.
     explicit credentials_provider_chain(std::vector<std::shared_ptr<credentials_provider>> providers);
 
     std::string name() const override;
@@ -230,6 +243,7 @@ public:
     /// The chain must be owned by a shared_ptr (it keeps itself alive while walking).
     void async_get(boost::asio::any_io_executor executor, completion_handler handler) override;
 
+    /// The providers, in the order they are asked.
     const std::vector<std::shared_ptr<credentials_provider>>& providers() const noexcept { return providers_; }
 
 private:
@@ -251,7 +265,7 @@ private:
 ///   5. EC2 instance metadata, IMDSv2 (off with AWS_EC2_METADATA_DISABLED=true)
 /// The fetching providers cache and refresh (refreshing_credentials_provider).
 /// Variables are read now, from `env`; `profiles` are the already loaded shared files.
-std::shared_ptr<credentials_provider_chain> make_default_credentials_chain(const environment& env,
+IVSCHAT_API std::shared_ptr<credentials_provider_chain> make_default_credentials_chain(const environment& env,
                                                                            const profile_set& profiles,
                                                                            std::string profile_name,
                                                                            const credentials_chain_options& options = {});

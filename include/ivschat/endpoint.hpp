@@ -1,5 +1,7 @@
 #pragma once
 
+#include <ivschat/export.hpp>
+
 #include <optional>
 #include <string>
 
@@ -8,7 +10,7 @@ namespace ivschat {
 /// Inputs of the IVS Chat endpoint rule set (botocore's
 /// data/ivschat/2020-07-14/endpoint-rule-set-1.json), one member per rule set
 /// parameter.
-struct endpoint_params {
+struct IVSCHAT_API endpoint_params {
     /// `Region`: the AWS region, e.g. "us-west-2". Unset gives the error
     /// "Invalid Configuration: Missing Region" unless `endpoint` is set.
     std::optional<std::string> region{};
@@ -22,13 +24,14 @@ struct endpoint_params {
 };
 
 /// The outcome of the rule set: either a URL or the rule set's error message.
-struct endpoint_result {
+struct IVSCHAT_API endpoint_result {
     /// The endpoint URL, e.g. "https://ivschat.us-west-2.amazonaws.com"; empty on error.
     std::string url{};
     /// The rule set's error message, word for word (e.g. "Invalid Configuration:
     /// FIPS and custom endpoint are not supported"); empty on success.
     std::string error{};
 
+    /// True when the rule set resolved an endpoint.
     explicit operator bool() const noexcept { return error.empty(); }
 };
 
@@ -38,6 +41,6 @@ struct endpoint_result {
 /// embedded in the library. A region of no known partition resolves in the
 /// aws partition, as the AWS SDKs do. Pure computation: no I/O, no global
 /// state, safe to call from any thread.
-endpoint_result resolve_endpoint(const endpoint_params& params);
+IVSCHAT_API endpoint_result resolve_endpoint(const endpoint_params& params);
 
 }  // namespace ivschat

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <ivschat/export.hpp>
 #include "ivschat/model.hpp"
 
 #include <boost/system/error_category.hpp>
@@ -40,7 +41,7 @@ enum class error {
 };
 
 /// The category of ivschat::error; name "ivschat". A singleton, thread-safe.
-const boost::system::error_category& error_category() noexcept;
+IVSCHAT_API const boost::system::error_category& error_category() noexcept;
 
 /// Lets `boost::system::error_code ec = ivschat::error::throttling;` work.
 inline boost::system::error_code make_error_code(error e) noexcept {
@@ -55,38 +56,47 @@ constexpr bool is_service_error(error e) noexcept {
 /// Everything the service said about a failed call, or, for a client-side
 /// validation failure, the same shape filled by the library (error_type
 /// "ValidationException", http_status 0, no request id).
-struct service_error_info {
+struct IVSCHAT_API service_error_info {
+    /// The error as an ivschat::error value.
     error code = error::unknown_service_error;
     /// The resolved error type ("ThrottlingException"), namespace prefix and
     /// ':' suffix stripped; empty when the response named none.
     std::string error_type{};
+    /// The error's message, as the service (or the validation) worded it.
     std::string message{};
     /// x-amzn-RequestId of the response.
     std::string request_id{};
+    /// The HTTP status of the response; 0 for a client-side validation failure.
     unsigned http_status = 0;
     /// ValidationException: reason (FIELD_VALIDATION_FAILED, ...) and the fields at fault.
     std::string reason{};
+    /// ValidationException: the fields at fault.
     std::vector<validation_exception_field> field_list{};
     /// ResourceNotFound / Conflict / ServiceQuotaExceeded / Throttling: the resource.
     std::string resource_id{};
+    /// ResourceNotFound / Conflict / ServiceQuotaExceeded / Throttling: the resource type.
     std::string resource_type{};
     /// ServiceQuotaExceeded / Throttling: the limit that was hit.
     std::optional<std::int32_t> limit{};
-    /// x-amz-cf-id and x-amz-id-2 when the response had them.
+    /// x-amz-cf-id when the response had it.
     std::string amz_cf_id{};
+    /// x-amz-id-2 when the response had it.
     std::string amz_id_2{};
 
+    /// Member-wise equality.
     friend bool operator==(const service_error_info&, const service_error_info&) = default;
 };
 
 /// The exception a coroutine sees when a call fails with a service error
 /// (or a client-side validation failure): code() is the ivschat::error (as a
 /// std::error_code), what() the service's message, info() everything else.
-class service_exception : public std::system_error {
+class IVSCHAT_API service_exception : public std::system_error {
 public:
+    /// An exception carrying `info`; what() is its message.
     explicit service_exception(service_error_info info)
         : std::system_error(make_error_code(info.code), info.message), info_(std::move(info)) {}
 
+    /// Everything the service said.
     const service_error_info& info() const noexcept { return info_; }
     /// code() as the ivschat::error value.
     error error_value() const noexcept { return info_.code; }
@@ -97,5 +107,7 @@ private:
 
 }  // namespace ivschat
 
+//! @cond
 template <>
 struct boost::system::is_error_code_enum<ivschat::error> : std::true_type {};
+//! @endcond

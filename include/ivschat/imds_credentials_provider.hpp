@@ -1,5 +1,6 @@
 #pragma once
 
+#include <ivschat/export.hpp>
 #include <ivschat/config.hpp>
 #include <ivschat/credentials_options.hpp>
 #include <ivschat/refreshing_credentials_provider.hpp>
@@ -16,7 +17,7 @@ namespace ivschat {
 ///      (the token is kept until shortly before its TTL runs out);
 ///   2. GET /latest/meta-data/iam/security-credentials/ with
 ///      X-aws-ec2-metadata-token: the role name;
-///   3. GET /latest/meta-data/iam/security-credentials/<role>: JSON with
+///   3. `GET /latest/meta-data/iam/security-credentials/<role>`: JSON with
 ///      Code "Success", AccessKeyId, SecretAccessKey, Token, Expiration.
 /// A 401 on step 2 or 3 (token expired) gets a new token once.
 ///
@@ -28,8 +29,9 @@ namespace ivschat {
 /// No metadata service answering the token request (connection refused or
 /// timed out, as off EC2) is `not_found`, so a chain ends in its summary;
 /// any other failure is `unavailable`. IMDSv1 (no token) is not used.
-class imds_credentials_provider final : public refreshing_credentials_provider {
+class IVSCHAT_API imds_credentials_provider final : public refreshing_credentials_provider {
 public:
+    /// Reads AWS_EC2_METADATA_* settings from `env` now; fetches at the first call.
     explicit imds_credentials_provider(const environment& env, imds_credentials_options options = {});
 
     std::string name() const override;

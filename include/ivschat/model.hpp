@@ -15,6 +15,7 @@
 //   in src/ivschat/model/shape_info.hpp.
 #pragma once
 
+#include "ivschat/export.hpp"
 #include "ivschat/model/wire_enum.hpp"
 
 #include <boost/describe/class.hpp>
@@ -35,50 +36,76 @@ namespace ivschat {
 template <class T>
 inline constexpr bool is_model_shape = false;
 
-/// The model's ChatTokenCapability values.
-class chat_token_capability : public wire_enum<chat_token_capability> {
+/// The model's ChatTokenCapability enumeration: one of `SEND_MESSAGE`, `DISCONNECT_USER`,
+/// `DELETE_MESSAGE`, or a value this library does not know (see wire_enum).
+class IVSCHAT_API chat_token_capability : public wire_enum<chat_token_capability> {
 public:
+    /// wire_enum's constructors: empty, or from a wire string.
     using wire_enum::wire_enum;
+    /// The wire spellings, in the model's order.
     static constexpr std::string_view wire_values[] = {"SEND_MESSAGE", "DISCONNECT_USER", "DELETE_MESSAGE"};
+    /// `SEND_MESSAGE`.
     static const chat_token_capability send_message;
+    /// `DISCONNECT_USER`.
     static const chat_token_capability disconnect_user;
+    /// `DELETE_MESSAGE`.
     static const chat_token_capability delete_message;
 };
 inline const chat_token_capability chat_token_capability::send_message = chat_token_capability::known(0);
 inline const chat_token_capability chat_token_capability::disconnect_user = chat_token_capability::known(1);
 inline const chat_token_capability chat_token_capability::delete_message = chat_token_capability::known(2);
 
-/// The model's CreateLoggingConfigurationState values.
-class create_logging_configuration_state : public wire_enum<create_logging_configuration_state> {
+/// The model's CreateLoggingConfigurationState enumeration: one of `ACTIVE`, or a value this
+/// library does not know (see wire_enum).
+class IVSCHAT_API create_logging_configuration_state : public wire_enum<create_logging_configuration_state> {
 public:
+    /// wire_enum's constructors: empty, or from a wire string.
     using wire_enum::wire_enum;
+    /// The wire spellings, in the model's order.
     static constexpr std::string_view wire_values[] = {"ACTIVE"};
+    /// `ACTIVE`.
     static const create_logging_configuration_state active;
 };
 inline const create_logging_configuration_state create_logging_configuration_state::active = create_logging_configuration_state::known(0);
 
-/// The model's FallbackResult values.
-class fallback_result : public wire_enum<fallback_result> {
+/// The model's FallbackResult enumeration: one of `ALLOW`, `DENY`, or a value this library does not
+/// know (see wire_enum).
+class IVSCHAT_API fallback_result : public wire_enum<fallback_result> {
 public:
+    /// wire_enum's constructors: empty, or from a wire string.
     using wire_enum::wire_enum;
+    /// The wire spellings, in the model's order.
     static constexpr std::string_view wire_values[] = {"ALLOW", "DENY"};
+    /// `ALLOW`.
     static const fallback_result allow;
+    /// `DENY`.
     static const fallback_result deny;
 };
 inline const fallback_result fallback_result::allow = fallback_result::known(0);
 inline const fallback_result fallback_result::deny = fallback_result::known(1);
 
-/// The model's LoggingConfigurationState values.
-class logging_configuration_state : public wire_enum<logging_configuration_state> {
+/// The model's LoggingConfigurationState enumeration: one of `CREATING`, `CREATE_FAILED`,
+/// `DELETING`, `DELETE_FAILED`, `UPDATING`, `UPDATE_FAILED`, `ACTIVE`, or a value this library does
+/// not know (see wire_enum).
+class IVSCHAT_API logging_configuration_state : public wire_enum<logging_configuration_state> {
 public:
+    /// wire_enum's constructors: empty, or from a wire string.
     using wire_enum::wire_enum;
+    /// The wire spellings, in the model's order.
     static constexpr std::string_view wire_values[] = {"CREATING", "CREATE_FAILED", "DELETING", "DELETE_FAILED", "UPDATING", "UPDATE_FAILED", "ACTIVE"};
+    /// `CREATING`.
     static const logging_configuration_state creating;
+    /// `CREATE_FAILED`.
     static const logging_configuration_state create_failed;
+    /// `DELETING`.
     static const logging_configuration_state deleting;
+    /// `DELETE_FAILED`.
     static const logging_configuration_state delete_failed;
+    /// `UPDATING`.
     static const logging_configuration_state updating;
+    /// `UPDATE_FAILED`.
     static const logging_configuration_state update_failed;
+    /// `ACTIVE`.
     static const logging_configuration_state active;
 };
 inline const logging_configuration_state logging_configuration_state::creating = logging_configuration_state::known(0);
@@ -89,916 +116,1047 @@ inline const logging_configuration_state logging_configuration_state::updating =
 inline const logging_configuration_state logging_configuration_state::update_failed = logging_configuration_state::known(5);
 inline const logging_configuration_state logging_configuration_state::active = logging_configuration_state::known(6);
 
-/// The model's ResourceType values.
-class resource_type : public wire_enum<resource_type> {
+/// The model's ResourceType enumeration: one of `ROOM`, or a value this library does not know (see
+/// wire_enum).
+class IVSCHAT_API resource_type : public wire_enum<resource_type> {
 public:
+    /// wire_enum's constructors: empty, or from a wire string.
     using wire_enum::wire_enum;
+    /// The wire spellings, in the model's order.
     static constexpr std::string_view wire_values[] = {"ROOM"};
+    /// `ROOM`.
     static const resource_type room;
 };
 inline const resource_type resource_type::room = resource_type::known(0);
 
-/// The model's UpdateLoggingConfigurationState values.
-class update_logging_configuration_state : public wire_enum<update_logging_configuration_state> {
+/// The model's UpdateLoggingConfigurationState enumeration: one of `ACTIVE`, or a value this
+/// library does not know (see wire_enum).
+class IVSCHAT_API update_logging_configuration_state : public wire_enum<update_logging_configuration_state> {
 public:
+    /// wire_enum's constructors: empty, or from a wire string.
     using wire_enum::wire_enum;
+    /// The wire spellings, in the model's order.
     static constexpr std::string_view wire_values[] = {"ACTIVE"};
+    /// `ACTIVE`.
     static const update_logging_configuration_state active;
 };
 inline const update_logging_configuration_state update_logging_configuration_state::active = update_logging_configuration_state::known(0);
 
-/// The model's ValidationExceptionReason values.
-class validation_exception_reason : public wire_enum<validation_exception_reason> {
+/// The model's ValidationExceptionReason enumeration: one of `UNKNOWN_OPERATION`,
+/// `FIELD_VALIDATION_FAILED`, `OTHER`, or a value this library does not know (see wire_enum).
+class IVSCHAT_API validation_exception_reason : public wire_enum<validation_exception_reason> {
 public:
+    /// wire_enum's constructors: empty, or from a wire string.
     using wire_enum::wire_enum;
+    /// The wire spellings, in the model's order.
     static constexpr std::string_view wire_values[] = {"UNKNOWN_OPERATION", "FIELD_VALIDATION_FAILED", "OTHER"};
+    /// `UNKNOWN_OPERATION`.
     static const validation_exception_reason unknown_operation;
+    /// `FIELD_VALIDATION_FAILED`.
     static const validation_exception_reason field_validation_failed;
+    /// `OTHER`.
     static const validation_exception_reason other;
 };
 inline const validation_exception_reason validation_exception_reason::unknown_operation = validation_exception_reason::known(0);
 inline const validation_exception_reason validation_exception_reason::field_validation_failed = validation_exception_reason::known(1);
 inline const validation_exception_reason validation_exception_reason::other = validation_exception_reason::known(2);
 
-/// Error body of AccessDeniedException (HTTP 403).
-struct access_denied_exception {
-    /// Required.
+/// The body of a AccessDeniedException error response, HTTP 403 (model shape AccessDeniedException;
+/// listed under Errors on the operations' pages of
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/).
+struct IVSCHAT_API access_denied_exception {
+    /// Wire name `message`, string; required.
     std::string message{};
 
+    /// Member-wise equality.
     friend bool operator==(const access_denied_exception&, const access_denied_exception&) = default;
 };
 BOOST_DESCRIBE_STRUCT(access_denied_exception, (), (message))
+/// access_denied_exception is a model shape.
 template <>
 inline constexpr bool is_model_shape<access_denied_exception> = true;
 
-/// Specifies a CloudWatch Logs location where chat logs will be stored.
-struct cloud_watch_logs_destination_configuration {
-    /// Name of the Amazon Cloudwatch Logs destination where chat activity will be logged. Required.
+/// The model's CloudWatchLogsDestinationConfiguration structure
+/// (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_CloudWatchLogsDestinationConfiguration.html).
+struct IVSCHAT_API cloud_watch_logs_destination_configuration {
+    /// Wire name `logGroupName`, string; required; length 1 to 512; matches `^[\.\-_/#A-Za-z0-9]+$`
+    /// as a whole.
     std::string log_group_name{};
 
+    /// Member-wise equality.
     friend bool operator==(const cloud_watch_logs_destination_configuration&, const cloud_watch_logs_destination_configuration&) = default;
 };
 BOOST_DESCRIBE_STRUCT(cloud_watch_logs_destination_configuration, (), (log_group_name))
+/// cloud_watch_logs_destination_configuration is a model shape.
 template <>
 inline constexpr bool is_model_shape<cloud_watch_logs_destination_configuration> = true;
 
-/// Error body of ConflictException (HTTP 409).
-struct conflict_exception {
-    /// Required.
+/// The body of a ConflictException error response, HTTP 409 (model shape ConflictException; listed
+/// under Errors on the operations' pages of
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/).
+struct IVSCHAT_API conflict_exception {
+    /// Wire name `message`, string; required.
     std::string message{};
-    /// Required.
+    /// Wire name `resourceId`, string; required; matches `^[a-zA-Z0-9]+$` as a whole.
     std::string resource_id{};
-    /// Required.
+    /// Wire name `resourceType`, enum ResourceType; required.
     ivschat::resource_type resource_type{};
 
+    /// Member-wise equality.
     friend bool operator==(const conflict_exception&, const conflict_exception&) = default;
 };
 BOOST_DESCRIBE_STRUCT(conflict_exception, (), (message, resource_id, resource_type))
+/// conflict_exception is a model shape.
 template <>
 inline constexpr bool is_model_shape<conflict_exception> = true;
 
-/// The input of CreateChatToken.
-struct create_chat_token_request {
-    /// Identifier of the room that the client is trying to access. Currently this must be an ARN.
-    /// Required.
+/// The request of CreateChatToken (model shape CreateChatTokenRequest;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_CreateChatToken.html).
+struct IVSCHAT_API create_chat_token_request {
+    /// Wire name `roomIdentifier`, string; required; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+$` as a whole.
     std::string room_identifier{};
-    /// Application-provided ID that uniquely identifies the user associated with this token. This
-    /// can be any UTF-8 encoded text. Required. Sensitive: never printed.
+    /// Wire name `userId`, string; required; length 1 to 128; sensitive: printed as "<redacted>".
     std::string user_id{};
-    /// Set of capabilities that the user is allowed to perform in the room. Default: None (the
-    /// capability to view messages is implicitly included in all requests).
+    /// Wire name `capabilities`, list of enum ChatTokenCapability; optional.
     std::vector<ivschat::chat_token_capability> capabilities{};
-    /// Session duration (in minutes), after which the session expires. Default: 60 (1 hour).
+    /// Wire name `sessionDurationInMinutes`, integer; optional; value 1 to 180.
     std::optional<std::int32_t> session_duration_in_minutes{};
-    /// Application-provided attributes to encode into the token and attach to a chat session. Map
-    /// keys and values can contain UTF-8 encoded text. The maximum length of this field is 1 KB
-    /// total. Sensitive: never printed.
+    /// Wire name `attributes`, map of string to string; optional; sensitive: printed as
+    /// "<redacted>".
     std::map<std::string, std::string> attributes{};
 
+    /// Member-wise equality.
     friend bool operator==(const create_chat_token_request&, const create_chat_token_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(create_chat_token_request, (), (room_identifier, user_id, capabilities, session_duration_in_minutes, attributes))
+/// create_chat_token_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<create_chat_token_request> = true;
 
-/// The result of CreateChatToken.
-struct create_chat_token_response {
-    /// The issued client token, encrypted. Sensitive: never printed.
+/// The response of CreateChatToken (model shape CreateChatTokenResponse;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_CreateChatToken.html).
+struct IVSCHAT_API create_chat_token_response {
+    /// Wire name `token`, string; optional; sensitive: printed as "<redacted>".
     std::optional<std::string> token{};
-    /// Time after which the token is no longer valid and cannot be used to connect to a room. This
-    /// is an ISO 8601 timestamp; note that this is returned as a string.
+    /// Wire name `tokenExpirationTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> token_expiration_time{};
-    /// Time after which an end user's session is no longer valid. This is an ISO 8601 timestamp;
-    /// note that this is returned as a string.
+    /// Wire name `sessionExpirationTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> session_expiration_time{};
 
+    /// Member-wise equality.
     friend bool operator==(const create_chat_token_response&, const create_chat_token_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(create_chat_token_response, (), (token, token_expiration_time, session_expiration_time))
+/// create_chat_token_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<create_chat_token_response> = true;
 
-/// Specifies an S3 location where chat logs will be stored.
-struct s3_destination_configuration {
-    /// Name of the Amazon S3 bucket where chat activity will be logged. Required.
+/// The model's S3DestinationConfiguration structure
+/// (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_S3DestinationConfiguration.html).
+struct IVSCHAT_API s3_destination_configuration {
+    /// Wire name `bucketName`, string; required; length 3 to 63; matches `^[a-z0-9-.]+$` as a
+    /// whole.
     std::string bucket_name{};
 
+    /// Member-wise equality.
     friend bool operator==(const s3_destination_configuration&, const s3_destination_configuration&) = default;
 };
 BOOST_DESCRIBE_STRUCT(s3_destination_configuration, (), (bucket_name))
+/// s3_destination_configuration is a model shape.
 template <>
 inline constexpr bool is_model_shape<s3_destination_configuration> = true;
 
-/// Specifies a Kinesis Firehose location where chat logs will be stored.
-struct firehose_destination_configuration {
-    /// Name of the Amazon Kinesis Firehose delivery stream where chat activity will be logged.
-    /// Required.
+/// The model's FirehoseDestinationConfiguration structure
+/// (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_FirehoseDestinationConfiguration.html).
+struct IVSCHAT_API firehose_destination_configuration {
+    /// Wire name `deliveryStreamName`, string; required; length 1 to 64; matches
+    /// `^[a-zA-Z0-9_.-]+$` as a whole.
     std::string delivery_stream_name{};
 
+    /// Member-wise equality.
     friend bool operator==(const firehose_destination_configuration&, const firehose_destination_configuration&) = default;
 };
 BOOST_DESCRIBE_STRUCT(firehose_destination_configuration, (), (delivery_stream_name))
+/// firehose_destination_configuration is a model shape.
 template <>
 inline constexpr bool is_model_shape<firehose_destination_configuration> = true;
 
-/// A complex type that describes a location where chat logs will be stored. Each member represents
-/// the configuration of one log destination. For logging, you define only one type of destination
-/// (for CloudWatch Logs, Kinesis Firehose, or S3).
-///
-/// A union: holds exactly one of its members, or none (default-constructed, or
-/// a member this library does not know received from a newer service).
-class destination_configuration {
+/// The model's DestinationConfiguration union
+/// (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_DestinationConfiguration.html): it
+/// holds exactly one of its members, or none (default-constructed, or a member this library does
+/// not know received from a newer service).
+class IVSCHAT_API destination_configuration {
 public:
+    /// The members as alternatives; std::monostate when none is set.
     using variant_type = std::variant<std::monostate, s3_destination_configuration, cloud_watch_logs_destination_configuration, firehose_destination_configuration>;
 
+    /// No member set.
     destination_configuration() = default;
+    /// Sets the s3 member (wire name `s3`).
     destination_configuration(s3_destination_configuration value) : value_(std::move(value)) {}
+    /// Sets the cloudWatchLogs member (wire name `cloudWatchLogs`).
     destination_configuration(cloud_watch_logs_destination_configuration value) : value_(std::move(value)) {}
+    /// Sets the firehose member (wire name `firehose`).
     destination_configuration(firehose_destination_configuration value) : value_(std::move(value)) {}
 
     /// True when one known member is set.
     bool has_value() const noexcept { return value_.index() != 0; }
     /// The s3 member, or nullptr when another one is set.
     const s3_destination_configuration* s3() const noexcept { return std::get_if<1>(&value_); }
+    /// The s3 member, mutable, or nullptr when another one is set.
     s3_destination_configuration* s3() noexcept { return std::get_if<1>(&value_); }
     /// The cloudWatchLogs member, or nullptr when another one is set.
     const cloud_watch_logs_destination_configuration* cloud_watch_logs() const noexcept { return std::get_if<2>(&value_); }
+    /// The cloudWatchLogs member, mutable, or nullptr when another one is set.
     cloud_watch_logs_destination_configuration* cloud_watch_logs() noexcept { return std::get_if<2>(&value_); }
     /// The firehose member, or nullptr when another one is set.
     const firehose_destination_configuration* firehose() const noexcept { return std::get_if<3>(&value_); }
+    /// The firehose member, mutable, or nullptr when another one is set.
     firehose_destination_configuration* firehose() noexcept { return std::get_if<3>(&value_); }
     /// The underlying variant, for std::visit (std::monostate: none).
     const variant_type& value() const noexcept { return value_; }
+    /// The underlying variant, mutable.
     variant_type& value() noexcept { return value_; }
 
+    /// Equal when the same member is set with equal values, or none is.
     friend bool operator==(const destination_configuration&, const destination_configuration&) = default;
 
 private:
     variant_type value_{};
 };
+/// destination_configuration is a model shape.
 template <>
 inline constexpr bool is_model_shape<destination_configuration> = true;
 
-/// The input of CreateLoggingConfiguration.
-struct create_logging_configuration_request {
-    /// Logging-configuration name. The value does not need to be unique.
+/// The request of CreateLoggingConfiguration (model shape CreateLoggingConfigurationRequest;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_CreateLoggingConfiguration.html).
+struct IVSCHAT_API create_logging_configuration_request {
+    /// Wire name `name`, string; optional; length 0 to 128; matches `^[a-zA-Z0-9-_]*$` as a whole.
     std::optional<std::string> name{};
-    /// A complex type that contains a destination configuration for where chat content will be
-    /// logged. There can be only one type of destination (cloudWatchLogs, firehose, or s3) in a
-    /// destinationConfiguration. Required.
+    /// Wire name `destinationConfiguration`, union DestinationConfiguration; required.
     ivschat::destination_configuration destination_configuration{};
-    /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value).
-    /// See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor
-    /// for details, including restrictions that apply to tags and "Tag naming limits and
-    /// requirements"; Amazon IVS Chat has no constraints on tags beyond what is documented there.
+    /// Wire name `tags`, map of string to string; optional; entries 0 to 50; each key: length 1 to
+    /// 128; each value: length 0 to 256.
     std::map<std::string, std::string> tags{};
 
+    /// Member-wise equality.
     friend bool operator==(const create_logging_configuration_request&, const create_logging_configuration_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(create_logging_configuration_request, (), (name, destination_configuration, tags))
+/// create_logging_configuration_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<create_logging_configuration_request> = true;
 
-/// The result of CreateLoggingConfiguration.
-struct create_logging_configuration_response {
-    /// Logging-configuration ARN, assigned by the system.
+/// The response of CreateLoggingConfiguration (model shape CreateLoggingConfigurationResponse;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_CreateLoggingConfiguration.html).
+struct IVSCHAT_API create_logging_configuration_response {
+    /// Wire name `arn`, string; optional; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$` as a whole.
     std::optional<std::string> arn{};
-    /// Logging-configuration ID, generated by the system. This is a relative identifier, the part
-    /// of the ARN that uniquely identifies the logging configuration.
+    /// Wire name `id`, string; optional; length 12 to 12; matches `^[a-zA-Z0-9]+$` as a whole.
     std::optional<std::string> id{};
-    /// Time when the logging configuration was created. This is an ISO 8601 timestamp; note that
-    /// this is returned as a string.
+    /// Wire name `createTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> create_time{};
-    /// Time of the logging configuration’s last update. This is an ISO 8601 timestamp; note that
-    /// this is returned as a string.
+    /// Wire name `updateTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> update_time{};
-    /// Logging-configuration name, from the request (if specified).
+    /// Wire name `name`, string; optional; length 0 to 128; matches `^[a-zA-Z0-9-_]*$` as a whole.
     std::optional<std::string> name{};
-    /// A complex type that contains a destination configuration for where chat content will be
-    /// logged, from the request. There is only one type of destination (cloudWatchLogs, firehose,
-    /// or s3) in a destinationConfiguration.
+    /// Wire name `destinationConfiguration`, union DestinationConfiguration; optional.
     std::optional<ivschat::destination_configuration> destination_configuration{};
-    /// The state of the logging configuration. When the state is ACTIVE, the configuration is ready
-    /// to log chat content.
+    /// Wire name `state`, enum CreateLoggingConfigurationState; optional.
     std::optional<ivschat::create_logging_configuration_state> state{};
-    /// Tags attached to the resource, from the request (if specified). Array of maps, each of the
-    /// form string:string (key:value).
+    /// Wire name `tags`, map of string to string; optional; entries 0 to 50; each key: length 1 to
+    /// 128; each value: length 0 to 256.
     std::map<std::string, std::string> tags{};
 
+    /// Member-wise equality.
     friend bool operator==(const create_logging_configuration_response&, const create_logging_configuration_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(create_logging_configuration_response, (), (arn, id, create_time, update_time, name, destination_configuration, state, tags))
+/// create_logging_configuration_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<create_logging_configuration_response> = true;
 
-/// Configuration information for optional message review.
-struct message_review_handler {
-    /// Identifier of the message review handler. Currently this must be an ARN of a lambda
-    /// function.
+/// The model's MessageReviewHandler structure
+/// (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_MessageReviewHandler.html).
+struct IVSCHAT_API message_review_handler {
+    /// Wire name `uri`, string; optional; length 0 to 170; matches
+    /// `^$|^arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+` as a whole.
     std::optional<std::string> uri{};
-    /// Specifies the fallback behavior (whether the message is allowed or denied) if the handler
-    /// does not return a valid response, encounters an error, or times out. (For the timeout
-    /// period, see Service Quotas.) If allowed, the message is delivered with returned content to
-    /// all users connected to the room. If denied, the message is not delivered to any user.
-    /// Default: ALLOW.
+    /// Wire name `fallbackResult`, enum FallbackResult; optional.
     std::optional<ivschat::fallback_result> fallback_result{};
 
+    /// Member-wise equality.
     friend bool operator==(const message_review_handler&, const message_review_handler&) = default;
 };
 BOOST_DESCRIBE_STRUCT(message_review_handler, (), (uri, fallback_result))
+/// message_review_handler is a model shape.
 template <>
 inline constexpr bool is_model_shape<message_review_handler> = true;
 
-/// The input of CreateRoom.
-struct create_room_request {
-    /// Room name. The value does not need to be unique.
+/// The request of CreateRoom (model shape CreateRoomRequest;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_CreateRoom.html).
+struct IVSCHAT_API create_room_request {
+    /// Wire name `name`, string; optional; length 0 to 128; matches `^[a-zA-Z0-9-_]*$` as a whole.
     std::optional<std::string> name{};
-    /// Maximum number of messages per second that can be sent to the room (by all clients).
-    /// Default: 10.
+    /// Wire name `maximumMessageRatePerSecond`, integer; optional; value 1 to 100.
     std::optional<std::int32_t> maximum_message_rate_per_second{};
-    /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded
-    /// and this limit applies specifically to rune/code-point count, not number of bytes. Default:
-    /// 500.
+    /// Wire name `maximumMessageLength`, integer; optional; value 1 to 500.
     std::optional<std::int32_t> maximum_message_length{};
-    /// Configuration information for optional review of messages.
+    /// Wire name `messageReviewHandler`, structure MessageReviewHandler; optional.
     std::optional<ivschat::message_review_handler> message_review_handler{};
-    /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value).
-    /// See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor
-    /// for details, including restrictions that apply to tags and "Tag naming limits and
-    /// requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+    /// Wire name `tags`, map of string to string; optional; entries 0 to 50; each key: length 1 to
+    /// 128; each value: length 0 to 256.
     std::map<std::string, std::string> tags{};
-    /// Array of logging-configuration identifiers attached to the room.
+    /// Wire name `loggingConfigurationIdentifiers`, list of string; optional; items 0 to 3; each
+    /// item: length 1 to 128; each item: matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$` as a whole.
     std::vector<std::string> logging_configuration_identifiers{};
 
+    /// Member-wise equality.
     friend bool operator==(const create_room_request&, const create_room_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(create_room_request, (), (name, maximum_message_rate_per_second, maximum_message_length, message_review_handler, tags, logging_configuration_identifiers))
+/// create_room_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<create_room_request> = true;
 
-/// The result of CreateRoom.
-struct create_room_response {
-    /// Room ARN, assigned by the system.
+/// The response of CreateRoom (model shape CreateRoomResponse;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_CreateRoom.html).
+struct IVSCHAT_API create_room_response {
+    /// Wire name `arn`, string; optional; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+$` as a whole.
     std::optional<std::string> arn{};
-    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that
-    /// uniquely identifies the room.
+    /// Wire name `id`, string; optional; length 12 to 12; matches `^[a-zA-Z0-9]+$` as a whole.
     std::optional<std::string> id{};
-    /// Room name, from the request (if specified).
+    /// Wire name `name`, string; optional; length 0 to 128; matches `^[a-zA-Z0-9-_]*$` as a whole.
     std::optional<std::string> name{};
-    /// Time when the room was created. This is an ISO 8601 timestamp; note that this is returned as
-    /// a string.
+    /// Wire name `createTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> create_time{};
-    /// Time of the room’s last update. This is an ISO 8601 timestamp; note that this is returned as
-    /// a string.
+    /// Wire name `updateTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> update_time{};
-    /// Maximum number of messages per second that can be sent to the room (by all clients), from
-    /// the request (if specified).
+    /// Wire name `maximumMessageRatePerSecond`, integer; optional; value 1 to 100.
     std::optional<std::int32_t> maximum_message_rate_per_second{};
-    /// Maximum number of characters in a single message, from the request (if specified).
+    /// Wire name `maximumMessageLength`, integer; optional; value 1 to 500.
     std::optional<std::int32_t> maximum_message_length{};
-    /// Configuration information for optional review of messages.
+    /// Wire name `messageReviewHandler`, structure MessageReviewHandler; optional.
     std::optional<ivschat::message_review_handler> message_review_handler{};
-    /// Tags attached to the resource, from the request (if specified).
+    /// Wire name `tags`, map of string to string; optional; entries 0 to 50; each key: length 1 to
+    /// 128; each value: length 0 to 256.
     std::map<std::string, std::string> tags{};
-    /// Array of logging configurations attached to the room, from the request (if specified).
+    /// Wire name `loggingConfigurationIdentifiers`, list of string; optional; items 0 to 3; each
+    /// item: length 1 to 128; each item: matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$` as a whole.
     std::vector<std::string> logging_configuration_identifiers{};
 
+    /// Member-wise equality.
     friend bool operator==(const create_room_response&, const create_room_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(create_room_response, (), (arn, id, name, create_time, update_time, maximum_message_rate_per_second, maximum_message_length, message_review_handler, tags, logging_configuration_identifiers))
+/// create_room_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<create_room_response> = true;
 
-/// The input of DeleteLoggingConfiguration.
-struct delete_logging_configuration_request {
-    /// Identifier of the logging configuration to be deleted. Required.
+/// The request of DeleteLoggingConfiguration (model shape DeleteLoggingConfigurationRequest;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_DeleteLoggingConfiguration.html).
+struct IVSCHAT_API delete_logging_configuration_request {
+    /// Wire name `identifier`, string; required; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$` as a whole.
     std::string identifier{};
 
+    /// Member-wise equality.
     friend bool operator==(const delete_logging_configuration_request&, const delete_logging_configuration_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(delete_logging_configuration_request, (), (identifier))
+/// delete_logging_configuration_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<delete_logging_configuration_request> = true;
 
-/// The input of DeleteMessage.
-struct delete_message_request {
-    /// Identifier of the room where the message should be deleted. Currently this must be an ARN.
-    /// Required.
+/// The request of DeleteMessage (model shape DeleteMessageRequest;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_DeleteMessage.html).
+struct IVSCHAT_API delete_message_request {
+    /// Wire name `roomIdentifier`, string; required; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+$` as a whole.
     std::string room_identifier{};
-    /// ID of the message to be deleted. This is the Id field in the received message (see Message
-    /// (Subscribe) in the Chat Messaging API). Required.
+    /// Wire name `id`, string; required; length 12 to 12; matches `^[a-zA-Z0-9]+$` as a whole.
     std::string id{};
-    /// Reason for deleting the message.
+    /// Wire name `reason`, string; optional; length 1 to 256.
     std::optional<std::string> reason{};
 
+    /// Member-wise equality.
     friend bool operator==(const delete_message_request&, const delete_message_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(delete_message_request, (), (room_identifier, id, reason))
+/// delete_message_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<delete_message_request> = true;
 
-/// The result of DeleteMessage.
-struct delete_message_response {
-    /// Operation identifier, generated by Amazon IVS Chat.
+/// The response of DeleteMessage (model shape DeleteMessageResponse;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_DeleteMessage.html).
+struct IVSCHAT_API delete_message_response {
+    /// Wire name `id`, string; optional; length 12 to 12; matches `^[a-zA-Z0-9]+$` as a whole.
     std::optional<std::string> id{};
 
+    /// Member-wise equality.
     friend bool operator==(const delete_message_response&, const delete_message_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(delete_message_response, (), (id))
+/// delete_message_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<delete_message_response> = true;
 
-/// The input of DeleteRoom.
-struct delete_room_request {
-    /// Identifier of the room to be deleted. Currently this must be an ARN. Required.
+/// The request of DeleteRoom (model shape DeleteRoomRequest;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_DeleteRoom.html).
+struct IVSCHAT_API delete_room_request {
+    /// Wire name `identifier`, string; required; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+$` as a whole.
     std::string identifier{};
 
+    /// Member-wise equality.
     friend bool operator==(const delete_room_request&, const delete_room_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(delete_room_request, (), (identifier))
+/// delete_room_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<delete_room_request> = true;
 
-/// The input of DisconnectUser.
-struct disconnect_user_request {
-    /// Identifier of the room from which the user's clients should be disconnected. Currently this
-    /// must be an ARN. Required.
+/// The request of DisconnectUser (model shape DisconnectUserRequest;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_DisconnectUser.html).
+struct IVSCHAT_API disconnect_user_request {
+    /// Wire name `roomIdentifier`, string; required; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+$` as a whole.
     std::string room_identifier{};
-    /// ID of the user (connection) to disconnect from the room. Required. Sensitive: never printed.
+    /// Wire name `userId`, string; required; length 1 to 128; sensitive: printed as "<redacted>".
     std::string user_id{};
-    /// Reason for disconnecting the user.
+    /// Wire name `reason`, string; optional; length 1 to 256.
     std::optional<std::string> reason{};
 
+    /// Member-wise equality.
     friend bool operator==(const disconnect_user_request&, const disconnect_user_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(disconnect_user_request, (), (room_identifier, user_id, reason))
+/// disconnect_user_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<disconnect_user_request> = true;
 
-/// The result of DisconnectUser.
-struct disconnect_user_response {
+/// The response of DisconnectUser (model shape DisconnectUserResponse;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_DisconnectUser.html).
+struct IVSCHAT_API disconnect_user_response {
+    /// Member-wise equality.
     friend bool operator==(const disconnect_user_response&, const disconnect_user_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(disconnect_user_response, (), ())
+/// disconnect_user_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<disconnect_user_response> = true;
 
-/// The input of GetLoggingConfiguration.
-struct get_logging_configuration_request {
-    /// Identifier of the logging configuration to be retrieved. Required.
+/// The request of GetLoggingConfiguration (model shape GetLoggingConfigurationRequest;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_GetLoggingConfiguration.html).
+struct IVSCHAT_API get_logging_configuration_request {
+    /// Wire name `identifier`, string; required; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$` as a whole.
     std::string identifier{};
 
+    /// Member-wise equality.
     friend bool operator==(const get_logging_configuration_request&, const get_logging_configuration_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(get_logging_configuration_request, (), (identifier))
+/// get_logging_configuration_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<get_logging_configuration_request> = true;
 
-/// The result of GetLoggingConfiguration.
-struct get_logging_configuration_response {
-    /// Logging-configuration ARN, from the request (if identifier was an ARN).
+/// The response of GetLoggingConfiguration (model shape GetLoggingConfigurationResponse;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_GetLoggingConfiguration.html).
+struct IVSCHAT_API get_logging_configuration_response {
+    /// Wire name `arn`, string; optional; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$` as a whole.
     std::optional<std::string> arn{};
-    /// Logging-configuration ID, generated by the system. This is a relative identifier, the part
-    /// of the ARN that uniquely identifies the logging configuration.
+    /// Wire name `id`, string; optional; length 12 to 12; matches `^[a-zA-Z0-9]+$` as a whole.
     std::optional<std::string> id{};
-    /// Time when the logging configuration was created. This is an ISO 8601 timestamp; note that
-    /// this is returned as a string.
+    /// Wire name `createTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> create_time{};
-    /// Time of the logging configuration’s last update. This is an ISO 8601 timestamp; note that
-    /// this is returned as a string.
+    /// Wire name `updateTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> update_time{};
-    /// Logging-configuration name. This value does not need to be unique.
+    /// Wire name `name`, string; optional; length 0 to 128; matches `^[a-zA-Z0-9-_]*$` as a whole.
     std::optional<std::string> name{};
-    /// A complex type that contains a destination configuration for where chat content will be
-    /// logged. There is only one type of destination (cloudWatchLogs, firehose, or s3) in a
-    /// destinationConfiguration.
+    /// Wire name `destinationConfiguration`, union DestinationConfiguration; optional.
     std::optional<ivschat::destination_configuration> destination_configuration{};
-    /// The state of the logging configuration. When the state is ACTIVE, the configuration is ready
-    /// to log chat content.
+    /// Wire name `state`, enum LoggingConfigurationState; optional.
     std::optional<ivschat::logging_configuration_state> state{};
-    /// Tags attached to the resource. Array of maps, each of the form string:string (key:value).
+    /// Wire name `tags`, map of string to string; optional; entries 0 to 50; each key: length 1 to
+    /// 128; each value: length 0 to 256.
     std::map<std::string, std::string> tags{};
 
+    /// Member-wise equality.
     friend bool operator==(const get_logging_configuration_response&, const get_logging_configuration_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(get_logging_configuration_response, (), (arn, id, create_time, update_time, name, destination_configuration, state, tags))
+/// get_logging_configuration_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<get_logging_configuration_response> = true;
 
-/// The input of GetRoom.
-struct get_room_request {
-    /// Identifier of the room for which the configuration is to be retrieved. Currently this must
-    /// be an ARN. Required.
+/// The request of GetRoom (model shape GetRoomRequest;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_GetRoom.html).
+struct IVSCHAT_API get_room_request {
+    /// Wire name `identifier`, string; required; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+$` as a whole.
     std::string identifier{};
 
+    /// Member-wise equality.
     friend bool operator==(const get_room_request&, const get_room_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(get_room_request, (), (identifier))
+/// get_room_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<get_room_request> = true;
 
-/// The result of GetRoom.
-struct get_room_response {
-    /// Room ARN, from the request (if identifier was an ARN).
+/// The response of GetRoom (model shape GetRoomResponse;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_GetRoom.html).
+struct IVSCHAT_API get_room_response {
+    /// Wire name `arn`, string; optional; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+$` as a whole.
     std::optional<std::string> arn{};
-    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that
-    /// uniquely identifies the room.
+    /// Wire name `id`, string; optional; length 12 to 12; matches `^[a-zA-Z0-9]+$` as a whole.
     std::optional<std::string> id{};
-    /// Room name. The value does not need to be unique.
+    /// Wire name `name`, string; optional; length 0 to 128; matches `^[a-zA-Z0-9-_]*$` as a whole.
     std::optional<std::string> name{};
-    /// Time when the room was created. This is an ISO 8601 timestamp; note that this is returned as
-    /// a string.
+    /// Wire name `createTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> create_time{};
-    /// Time of the room’s last update. This is an ISO 8601 timestamp; note that this is returned as
-    /// a string.
+    /// Wire name `updateTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> update_time{};
-    /// Maximum number of messages per second that can be sent to the room (by all clients).
-    /// Default: 10.
+    /// Wire name `maximumMessageRatePerSecond`, integer; optional; value 1 to 100.
     std::optional<std::int32_t> maximum_message_rate_per_second{};
-    /// Maximum number of characters in a single message. Messages are expected to be UTF-8 encoded
-    /// and this limit applies specifically to rune/code-point count, not number of bytes. Default:
-    /// 500.
+    /// Wire name `maximumMessageLength`, integer; optional; value 1 to 500.
     std::optional<std::int32_t> maximum_message_length{};
-    /// Configuration information for optional review of messages.
+    /// Wire name `messageReviewHandler`, structure MessageReviewHandler; optional.
     std::optional<ivschat::message_review_handler> message_review_handler{};
-    /// Tags attached to the resource. Array of maps, each of the form string:string (key:value).
+    /// Wire name `tags`, map of string to string; optional; entries 0 to 50; each key: length 1 to
+    /// 128; each value: length 0 to 256.
     std::map<std::string, std::string> tags{};
-    /// Array of logging configurations attached to the room.
+    /// Wire name `loggingConfigurationIdentifiers`, list of string; optional; items 0 to 3; each
+    /// item: length 1 to 128; each item: matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$` as a whole.
     std::vector<std::string> logging_configuration_identifiers{};
 
+    /// Member-wise equality.
     friend bool operator==(const get_room_response&, const get_room_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(get_room_response, (), (arn, id, name, create_time, update_time, maximum_message_rate_per_second, maximum_message_length, message_review_handler, tags, logging_configuration_identifiers))
+/// get_room_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<get_room_response> = true;
 
-/// Error body of InternalServerException (HTTP 500).
-struct internal_server_exception {
-    /// Required.
+/// The body of a InternalServerException error response, HTTP 500 (model shape
+/// InternalServerException; listed under Errors on the operations' pages of
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/).
+struct IVSCHAT_API internal_server_exception {
+    /// Wire name `message`, string; required.
     std::string message{};
 
+    /// Member-wise equality.
     friend bool operator==(const internal_server_exception&, const internal_server_exception&) = default;
 };
 BOOST_DESCRIBE_STRUCT(internal_server_exception, (), (message))
+/// internal_server_exception is a model shape.
 template <>
 inline constexpr bool is_model_shape<internal_server_exception> = true;
 
-/// The input of ListLoggingConfigurations.
-struct list_logging_configurations_request {
-    /// The first logging configurations to retrieve. This is used for pagination; see the nextToken
-    /// response field.
+/// The request of ListLoggingConfigurations (model shape ListLoggingConfigurationsRequest;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_ListLoggingConfigurations.html).
+struct IVSCHAT_API list_logging_configurations_request {
+    /// Wire name `nextToken`, string; optional; length 0 to 1024.
     std::optional<std::string> next_token{};
-    /// Maximum number of logging configurations to return. Default: 50.
+    /// Wire name `maxResults`, integer; optional; value 1 to 50.
     std::optional<std::int32_t> max_results{};
 
+    /// Member-wise equality.
     friend bool operator==(const list_logging_configurations_request&, const list_logging_configurations_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(list_logging_configurations_request, (), (next_token, max_results))
+/// list_logging_configurations_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<list_logging_configurations_request> = true;
 
-/// Summary information about a logging configuration.
-struct logging_configuration_summary {
-    /// Logging-configuration ARN.
+/// The model's LoggingConfigurationSummary structure
+/// (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_LoggingConfigurationSummary.html).
+struct IVSCHAT_API logging_configuration_summary {
+    /// Wire name `arn`, string; optional; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$` as a whole.
     std::optional<std::string> arn{};
-    /// Logging-configuration ID, generated by the system. This is a relative identifier, the part
-    /// of the ARN that uniquely identifies the room.
+    /// Wire name `id`, string; optional; length 12 to 12; matches `^[a-zA-Z0-9]+$` as a whole.
     std::optional<std::string> id{};
-    /// Time when the logging configuration was created. This is an ISO 8601 timestamp; note that
-    /// this is returned as a string.
+    /// Wire name `createTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> create_time{};
-    /// Time of the logging configuration’s last update. This is an ISO 8601 timestamp; note that
-    /// this is returned as a string.
+    /// Wire name `updateTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> update_time{};
-    /// Logging-configuration name. The value does not need to be unique.
+    /// Wire name `name`, string; optional; length 0 to 128; matches `^[a-zA-Z0-9-_]*$` as a whole.
     std::optional<std::string> name{};
-    /// A complex type that contains a destination configuration for where chat content will be
-    /// logged.
+    /// Wire name `destinationConfiguration`, union DestinationConfiguration; optional.
     std::optional<ivschat::destination_configuration> destination_configuration{};
-    /// The state of the logging configuration. When this is ACTIVE, the configuration is ready for
-    /// logging chat content.
+    /// Wire name `state`, enum LoggingConfigurationState; optional.
     std::optional<ivschat::logging_configuration_state> state{};
-    /// Tags to attach to the resource. Array of maps, each of the form string:string (key:value).
-    /// See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor
-    /// for details, including restrictions that apply to tags and "Tag naming limits and
-    /// requirements"; Amazon IVS Chat has no constraints on tags beyond what is documented there.
+    /// Wire name `tags`, map of string to string; optional; entries 0 to 50; each key: length 1 to
+    /// 128; each value: length 0 to 256.
     std::map<std::string, std::string> tags{};
 
+    /// Member-wise equality.
     friend bool operator==(const logging_configuration_summary&, const logging_configuration_summary&) = default;
 };
 BOOST_DESCRIBE_STRUCT(logging_configuration_summary, (), (arn, id, create_time, update_time, name, destination_configuration, state, tags))
+/// logging_configuration_summary is a model shape.
 template <>
 inline constexpr bool is_model_shape<logging_configuration_summary> = true;
 
-/// The result of ListLoggingConfigurations.
-struct list_logging_configurations_response {
-    /// List of the matching logging configurations (summary information only). There is only one
-    /// type of destination (cloudWatchLogs, firehose, or s3) in a destinationConfiguration.
-    /// Required.
+/// The response of ListLoggingConfigurations (model shape ListLoggingConfigurationsResponse;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_ListLoggingConfigurations.html).
+struct IVSCHAT_API list_logging_configurations_response {
+    /// Wire name `loggingConfigurations`, list of structure LoggingConfigurationSummary; required.
     std::vector<ivschat::logging_configuration_summary> logging_configurations{};
-    /// If there are more logging configurations than maxResults, use nextToken in the request to
-    /// get the next set.
+    /// Wire name `nextToken`, string; optional; length 0 to 1024.
     std::optional<std::string> next_token{};
 
+    /// Member-wise equality.
     friend bool operator==(const list_logging_configurations_response&, const list_logging_configurations_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(list_logging_configurations_response, (), (logging_configurations, next_token))
+/// list_logging_configurations_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<list_logging_configurations_response> = true;
 
-/// The input of ListRooms.
-struct list_rooms_request {
-    /// Filters the list to match the specified room name.
+/// The request of ListRooms (model shape ListRoomsRequest;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_ListRooms.html).
+struct IVSCHAT_API list_rooms_request {
+    /// Wire name `name`, string; optional; length 0 to 128; matches `^[a-zA-Z0-9-_]*$` as a whole.
     std::optional<std::string> name{};
-    /// The first room to retrieve. This is used for pagination; see the nextToken response field.
+    /// Wire name `nextToken`, string; optional; length 0 to 1024.
     std::optional<std::string> next_token{};
-    /// Maximum number of rooms to return. Default: 50.
+    /// Wire name `maxResults`, integer; optional; value 1 to 50.
     std::optional<std::int32_t> max_results{};
-    /// Filters the list to match the specified message review handler URI.
+    /// Wire name `messageReviewHandlerUri`, string; optional; length 0 to 170; matches
+    /// `^$|^arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+` as a whole.
     std::optional<std::string> message_review_handler_uri{};
-    /// Logging-configuration identifier.
+    /// Wire name `loggingConfigurationIdentifier`, string; optional; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$` as a whole.
     std::optional<std::string> logging_configuration_identifier{};
 
+    /// Member-wise equality.
     friend bool operator==(const list_rooms_request&, const list_rooms_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(list_rooms_request, (), (name, next_token, max_results, message_review_handler_uri, logging_configuration_identifier))
+/// list_rooms_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<list_rooms_request> = true;
 
-/// Summary information about a room.
-struct room_summary {
-    /// Room ARN.
+/// The model's RoomSummary structure
+/// (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_RoomSummary.html).
+struct IVSCHAT_API room_summary {
+    /// Wire name `arn`, string; optional; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+$` as a whole.
     std::optional<std::string> arn{};
-    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that
-    /// uniquely identifies the room.
+    /// Wire name `id`, string; optional; length 12 to 12; matches `^[a-zA-Z0-9]+$` as a whole.
     std::optional<std::string> id{};
-    /// Room name. The value does not need to be unique.
+    /// Wire name `name`, string; optional; length 0 to 128; matches `^[a-zA-Z0-9-_]*$` as a whole.
     std::optional<std::string> name{};
-    /// Configuration information for optional review of messages.
+    /// Wire name `messageReviewHandler`, structure MessageReviewHandler; optional.
     std::optional<ivschat::message_review_handler> message_review_handler{};
-    /// Time when the room was created. This is an ISO 8601 timestamp; note that this is returned as
-    /// a string.
+    /// Wire name `createTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> create_time{};
-    /// Time of the room’s last update. This is an ISO 8601 timestamp; note that this is returned as
-    /// a string.
+    /// Wire name `updateTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> update_time{};
-    /// Tags attached to the resource. Array of maps, each of the form string:string (key:value).
-    /// See Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor
-    /// for details, including restrictions that apply to tags and "Tag naming limits and
-    /// requirements"; Amazon IVS Chat has no constraints beyond what is documented there.
+    /// Wire name `tags`, map of string to string; optional; entries 0 to 50; each key: length 1 to
+    /// 128; each value: length 0 to 256.
     std::map<std::string, std::string> tags{};
-    /// List of logging-configuration identifiers attached to the room.
+    /// Wire name `loggingConfigurationIdentifiers`, list of string; optional; items 0 to 3; each
+    /// item: length 1 to 128; each item: matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$` as a whole.
     std::vector<std::string> logging_configuration_identifiers{};
 
+    /// Member-wise equality.
     friend bool operator==(const room_summary&, const room_summary&) = default;
 };
 BOOST_DESCRIBE_STRUCT(room_summary, (), (arn, id, name, message_review_handler, create_time, update_time, tags, logging_configuration_identifiers))
+/// room_summary is a model shape.
 template <>
 inline constexpr bool is_model_shape<room_summary> = true;
 
-/// The result of ListRooms.
-struct list_rooms_response {
-    /// List of the matching rooms (summary information only). Required.
+/// The response of ListRooms (model shape ListRoomsResponse;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_ListRooms.html).
+struct IVSCHAT_API list_rooms_response {
+    /// Wire name `rooms`, list of structure RoomSummary; required.
     std::vector<ivschat::room_summary> rooms{};
-    /// If there are more rooms than maxResults, use nextToken in the request to get the next set.
+    /// Wire name `nextToken`, string; optional; length 0 to 1024.
     std::optional<std::string> next_token{};
 
+    /// Member-wise equality.
     friend bool operator==(const list_rooms_response&, const list_rooms_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(list_rooms_response, (), (rooms, next_token))
+/// list_rooms_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<list_rooms_response> = true;
 
-/// The input of ListTagsForResource.
-struct list_tags_for_resource_request {
-    /// The ARN of the resource to be retrieved. The ARN must be URL-encoded. Required. Sent in the
-    /// URI path.
+/// The request of ListTagsForResource (model shape ListTagsForResourceRequest;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_ListTagsForResource.html).
+struct IVSCHAT_API list_tags_for_resource_request {
+    /// Wire name `resourceArn`, string; required; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:[a-z-]/[a-zA-Z0-9-]+$` as a whole; sent in the URI path.
     std::string resource_arn{};
 
+    /// Member-wise equality.
     friend bool operator==(const list_tags_for_resource_request&, const list_tags_for_resource_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(list_tags_for_resource_request, (), (resource_arn))
+/// list_tags_for_resource_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<list_tags_for_resource_request> = true;
 
-/// The result of ListTagsForResource.
-struct list_tags_for_resource_response {
-    /// Tags attached to the resource. Array of maps, each of the form string:string (key:value).
-    /// Required.
+/// The response of ListTagsForResource (model shape ListTagsForResourceResponse;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_ListTagsForResource.html).
+struct IVSCHAT_API list_tags_for_resource_response {
+    /// Wire name `tags`, map of string to string; required; entries 0 to 50; each key: length 1 to
+    /// 128; each value: length 0 to 256.
     std::map<std::string, std::string> tags{};
 
+    /// Member-wise equality.
     friend bool operator==(const list_tags_for_resource_response&, const list_tags_for_resource_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(list_tags_for_resource_response, (), (tags))
+/// list_tags_for_resource_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<list_tags_for_resource_response> = true;
 
-/// Error body of PendingVerification (HTTP 403).
-struct pending_verification {
-    /// Required.
+/// The body of a PendingVerification error response, HTTP 403 (model shape PendingVerification;
+/// listed under Errors on the operations' pages of
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/).
+struct IVSCHAT_API pending_verification {
+    /// Wire name `message`, string; required.
     std::string message{};
 
+    /// Member-wise equality.
     friend bool operator==(const pending_verification&, const pending_verification&) = default;
 };
 BOOST_DESCRIBE_STRUCT(pending_verification, (), (message))
+/// pending_verification is a model shape.
 template <>
 inline constexpr bool is_model_shape<pending_verification> = true;
 
-/// Error body of ResourceNotFoundException (HTTP 404).
-struct resource_not_found_exception {
-    /// Required.
+/// The body of a ResourceNotFoundException error response, HTTP 404 (model shape
+/// ResourceNotFoundException; listed under Errors on the operations' pages of
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/).
+struct IVSCHAT_API resource_not_found_exception {
+    /// Wire name `message`, string; required.
     std::string message{};
-    /// Required.
+    /// Wire name `resourceId`, string; required; matches `^[a-zA-Z0-9]+$` as a whole.
     std::string resource_id{};
-    /// Required.
+    /// Wire name `resourceType`, enum ResourceType; required.
     ivschat::resource_type resource_type{};
 
+    /// Member-wise equality.
     friend bool operator==(const resource_not_found_exception&, const resource_not_found_exception&) = default;
 };
 BOOST_DESCRIBE_STRUCT(resource_not_found_exception, (), (message, resource_id, resource_type))
+/// resource_not_found_exception is a model shape.
 template <>
 inline constexpr bool is_model_shape<resource_not_found_exception> = true;
 
-/// The input of SendEvent.
-struct send_event_request {
-    /// Identifier of the room to which the event will be sent. Currently this must be an ARN.
-    /// Required.
+/// The request of SendEvent (model shape SendEventRequest;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_SendEvent.html).
+struct IVSCHAT_API send_event_request {
+    /// Wire name `roomIdentifier`, string; required; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+$` as a whole.
     std::string room_identifier{};
-    /// Application-defined name of the event to send to clients. Required.
+    /// Wire name `eventName`, string; required; length 1 to 100.
     std::string event_name{};
-    /// Application-defined metadata to attach to the event sent to clients. The maximum length of
-    /// the metadata is 1 KB total.
+    /// Wire name `attributes`, map of string to string; optional.
     std::map<std::string, std::string> attributes{};
 
+    /// Member-wise equality.
     friend bool operator==(const send_event_request&, const send_event_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(send_event_request, (), (room_identifier, event_name, attributes))
+/// send_event_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<send_event_request> = true;
 
-/// The result of SendEvent.
-struct send_event_response {
-    /// An identifier generated by Amazon IVS Chat. This identifier must be used in subsequent
-    /// operations for this message, such as DeleteMessage.
+/// The response of SendEvent (model shape SendEventResponse;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_SendEvent.html).
+struct IVSCHAT_API send_event_response {
+    /// Wire name `id`, string; optional; length 12 to 12; matches `^[a-zA-Z0-9]+$` as a whole.
     std::optional<std::string> id{};
 
+    /// Member-wise equality.
     friend bool operator==(const send_event_response&, const send_event_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(send_event_response, (), (id))
+/// send_event_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<send_event_response> = true;
 
-/// Error body of ServiceQuotaExceededException (HTTP 402).
-struct service_quota_exceeded_exception {
-    /// Required.
+/// The body of a ServiceQuotaExceededException error response, HTTP 402 (model shape
+/// ServiceQuotaExceededException; listed under Errors on the operations' pages of
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/).
+struct IVSCHAT_API service_quota_exceeded_exception {
+    /// Wire name `message`, string; required.
     std::string message{};
-    /// Required.
+    /// Wire name `resourceId`, string; required; matches `^[a-zA-Z0-9]+$` as a whole.
     std::string resource_id{};
-    /// Required.
+    /// Wire name `resourceType`, enum ResourceType; required.
     ivschat::resource_type resource_type{};
-    /// Required.
+    /// Wire name `limit`, integer; required.
     std::int32_t limit{};
 
+    /// Member-wise equality.
     friend bool operator==(const service_quota_exceeded_exception&, const service_quota_exceeded_exception&) = default;
 };
 BOOST_DESCRIBE_STRUCT(service_quota_exceeded_exception, (), (message, resource_id, resource_type, limit))
+/// service_quota_exceeded_exception is a model shape.
 template <>
 inline constexpr bool is_model_shape<service_quota_exceeded_exception> = true;
 
-/// The input of TagResource.
-struct tag_resource_request {
-    /// The ARN of the resource to be tagged. The ARN must be URL-encoded. Required. Sent in the URI
-    /// path.
+/// The request of TagResource (model shape TagResourceRequest;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_TagResource.html).
+struct IVSCHAT_API tag_resource_request {
+    /// Wire name `resourceArn`, string; required; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:[a-z-]/[a-zA-Z0-9-]+$` as a whole; sent in the URI path.
     std::string resource_arn{};
-    /// Array of tags to be added or updated. Array of maps, each of the form string:string
-    /// (key:value). See Best practices and strategies in Tagging Amazon Web Services Resources and
-    /// Tag Editor for details, including restrictions that apply to tags and "Tag naming limits and
-    /// requirements"; Amazon IVS Chat has no constraints beyond what is documented there. Required.
+    /// Wire name `tags`, map of string to string; required; entries 0 to 50; each key: length 1 to
+    /// 128; each value: length 0 to 256.
     std::map<std::string, std::string> tags{};
 
+    /// Member-wise equality.
     friend bool operator==(const tag_resource_request&, const tag_resource_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(tag_resource_request, (), (resource_arn, tags))
+/// tag_resource_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<tag_resource_request> = true;
 
-/// The result of TagResource.
-struct tag_resource_response {
+/// The response of TagResource (model shape TagResourceResponse;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_TagResource.html).
+struct IVSCHAT_API tag_resource_response {
+    /// Member-wise equality.
     friend bool operator==(const tag_resource_response&, const tag_resource_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(tag_resource_response, (), ())
+/// tag_resource_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<tag_resource_response> = true;
 
-/// Error body of ThrottlingException (HTTP 429).
-struct throttling_exception {
-    /// Required.
+/// The body of a ThrottlingException error response, HTTP 429 (model shape ThrottlingException;
+/// listed under Errors on the operations' pages of
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/).
+struct IVSCHAT_API throttling_exception {
+    /// Wire name `message`, string; required.
     std::string message{};
-    /// Required.
+    /// Wire name `resourceId`, string; required; matches `^[a-zA-Z0-9]+$` as a whole.
     std::string resource_id{};
-    /// Required.
+    /// Wire name `resourceType`, enum ResourceType; required.
     ivschat::resource_type resource_type{};
-    /// Required.
+    /// Wire name `limit`, integer; required.
     std::int32_t limit{};
 
+    /// Member-wise equality.
     friend bool operator==(const throttling_exception&, const throttling_exception&) = default;
 };
 BOOST_DESCRIBE_STRUCT(throttling_exception, (), (message, resource_id, resource_type, limit))
+/// throttling_exception is a model shape.
 template <>
 inline constexpr bool is_model_shape<throttling_exception> = true;
 
-/// The input of UntagResource.
-struct untag_resource_request {
-    /// The ARN of the resource to be untagged. The ARN must be URL-encoded. Required. Sent in the
-    /// URI path.
+/// The request of UntagResource (model shape UntagResourceRequest;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_UntagResource.html).
+struct IVSCHAT_API untag_resource_request {
+    /// Wire name `resourceArn`, string; required; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:[a-z-]/[a-zA-Z0-9-]+$` as a whole; sent in the URI path.
     std::string resource_arn{};
-    /// Array of tags to be removed. Array of maps, each of the form string:string (key:value). See
-    /// Best practices and strategies in Tagging Amazon Web Services Resources and Tag Editor for
-    /// details, including restrictions that apply to tags and "Tag naming limits and requirements";
-    /// Amazon IVS Chat has no constraints beyond what is documented there. Required. Sent as
-    /// repeated query parameters.
+    /// Wire name `tagKeys`, list of string; required; items 0 to 50; each item: length 1 to 128;
+    /// sent as repeated query parameters.
     std::vector<std::string> tag_keys{};
 
+    /// Member-wise equality.
     friend bool operator==(const untag_resource_request&, const untag_resource_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(untag_resource_request, (), (resource_arn, tag_keys))
+/// untag_resource_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<untag_resource_request> = true;
 
-/// The result of UntagResource.
-struct untag_resource_response {
+/// The response of UntagResource (model shape UntagResourceResponse;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_UntagResource.html).
+struct IVSCHAT_API untag_resource_response {
+    /// Member-wise equality.
     friend bool operator==(const untag_resource_response&, const untag_resource_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(untag_resource_response, (), ())
+/// untag_resource_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<untag_resource_response> = true;
 
-/// The input of UpdateLoggingConfiguration.
-struct update_logging_configuration_request {
-    /// Identifier of the logging configuration to be updated. Required.
+/// The request of UpdateLoggingConfiguration (model shape UpdateLoggingConfigurationRequest;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_UpdateLoggingConfiguration.html).
+struct IVSCHAT_API update_logging_configuration_request {
+    /// Wire name `identifier`, string; required; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$` as a whole.
     std::string identifier{};
-    /// Logging-configuration name. The value does not need to be unique.
+    /// Wire name `name`, string; optional; length 0 to 128; matches `^[a-zA-Z0-9-_]*$` as a whole.
     std::optional<std::string> name{};
-    /// A complex type that contains a destination configuration for where chat content will be
-    /// logged. There can be only one type of destination (cloudWatchLogs, firehose, or s3) in a
-    /// destinationConfiguration.
+    /// Wire name `destinationConfiguration`, union DestinationConfiguration; optional.
     std::optional<ivschat::destination_configuration> destination_configuration{};
 
+    /// Member-wise equality.
     friend bool operator==(const update_logging_configuration_request&, const update_logging_configuration_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(update_logging_configuration_request, (), (identifier, name, destination_configuration))
+/// update_logging_configuration_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<update_logging_configuration_request> = true;
 
-/// The result of UpdateLoggingConfiguration.
-struct update_logging_configuration_response {
-    /// Logging-configuration ARN, from the request (if identifier was an ARN).
+/// The response of UpdateLoggingConfiguration (model shape UpdateLoggingConfigurationResponse;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_UpdateLoggingConfiguration.html).
+struct IVSCHAT_API update_logging_configuration_response {
+    /// Wire name `arn`, string; optional; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$` as a whole.
     std::optional<std::string> arn{};
-    /// Logging-configuration ID, generated by the system. This is a relative identifier, the part
-    /// of the ARN that uniquely identifies the room.
+    /// Wire name `id`, string; optional; length 12 to 12; matches `^[a-zA-Z0-9]+$` as a whole.
     std::optional<std::string> id{};
-    /// Time when the logging configuration was created. This is an ISO 8601 timestamp; note that
-    /// this is returned as a string.
+    /// Wire name `createTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> create_time{};
-    /// Time of the logging configuration’s last update. This is an ISO 8601 timestamp; note that
-    /// this is returned as a string.
+    /// Wire name `updateTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> update_time{};
-    /// Logging-configuration name, from the request (if specified).
+    /// Wire name `name`, string; optional; length 0 to 128; matches `^[a-zA-Z0-9-_]*$` as a whole.
     std::optional<std::string> name{};
-    /// A complex type that contains a destination configuration for where chat content will be
-    /// logged, from the request. There is only one type of destination (cloudWatchLogs, firehose,
-    /// or s3) in a destinationConfiguration.
+    /// Wire name `destinationConfiguration`, union DestinationConfiguration; optional.
     std::optional<ivschat::destination_configuration> destination_configuration{};
-    /// The state of the logging configuration. When the state is ACTIVE, the configuration is ready
-    /// to log chat content.
+    /// Wire name `state`, enum UpdateLoggingConfigurationState; optional.
     std::optional<ivschat::update_logging_configuration_state> state{};
-    /// Tags attached to the resource. Array of maps, each of the form string:string (key:value).
+    /// Wire name `tags`, map of string to string; optional; entries 0 to 50; each key: length 1 to
+    /// 128; each value: length 0 to 256.
     std::optional<std::map<std::string, std::string>> tags{};
 
+    /// Member-wise equality.
     friend bool operator==(const update_logging_configuration_response&, const update_logging_configuration_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(update_logging_configuration_response, (), (arn, id, create_time, update_time, name, destination_configuration, state, tags))
+/// update_logging_configuration_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<update_logging_configuration_response> = true;
 
-/// The input of UpdateRoom.
-struct update_room_request {
-    /// Identifier of the room to be updated. Currently this must be an ARN. Required.
+/// The request of UpdateRoom (model shape UpdateRoomRequest;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_UpdateRoom.html).
+struct IVSCHAT_API update_room_request {
+    /// Wire name `identifier`, string; required; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+$` as a whole.
     std::string identifier{};
-    /// Room name. The value does not need to be unique.
+    /// Wire name `name`, string; optional; length 0 to 128; matches `^[a-zA-Z0-9-_]*$` as a whole.
     std::optional<std::string> name{};
-    /// Maximum number of messages per second that can be sent to the room (by all clients).
-    /// Default: 10.
+    /// Wire name `maximumMessageRatePerSecond`, integer; optional; value 1 to 100.
     std::optional<std::int32_t> maximum_message_rate_per_second{};
-    /// The maximum number of characters in a single message. Messages are expected to be UTF-8
-    /// encoded and this limit applies specifically to rune/code-point count, not number of bytes.
-    /// Default: 500.
+    /// Wire name `maximumMessageLength`, integer; optional; value 1 to 500.
     std::optional<std::int32_t> maximum_message_length{};
-    /// Configuration information for optional review of messages. Specify an empty uri string to
-    /// disassociate a message review handler from the specified room.
+    /// Wire name `messageReviewHandler`, structure MessageReviewHandler; optional.
     std::optional<ivschat::message_review_handler> message_review_handler{};
-    /// Array of logging-configuration identifiers attached to the room.
+    /// Wire name `loggingConfigurationIdentifiers`, list of string; optional; items 0 to 3; each
+    /// item: length 1 to 128; each item: matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$` as a whole.
     std::optional<std::vector<std::string>> logging_configuration_identifiers{};
 
+    /// Member-wise equality.
     friend bool operator==(const update_room_request&, const update_room_request&) = default;
 };
 BOOST_DESCRIBE_STRUCT(update_room_request, (), (identifier, name, maximum_message_rate_per_second, maximum_message_length, message_review_handler, logging_configuration_identifiers))
+/// update_room_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<update_room_request> = true;
 
-/// The result of UpdateRoom.
-struct update_room_response {
-    /// Room ARN, from the request (if identifier was an ARN).
+/// The response of UpdateRoom (model shape UpdateRoomResponse;
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_UpdateRoom.html).
+struct IVSCHAT_API update_room_response {
+    /// Wire name `arn`, string; optional; length 1 to 128; matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+$` as a whole.
     std::optional<std::string> arn{};
-    /// Room ID, generated by the system. This is a relative identifier, the part of the ARN that
-    /// uniquely identifies the room.
+    /// Wire name `id`, string; optional; length 12 to 12; matches `^[a-zA-Z0-9]+$` as a whole.
     std::optional<std::string> id{};
-    /// Room name, from the request (if specified).
+    /// Wire name `name`, string; optional; length 0 to 128; matches `^[a-zA-Z0-9-_]*$` as a whole.
     std::optional<std::string> name{};
-    /// Time when the room was created. This is an ISO 8601 timestamp; note that this is returned as
-    /// a string.
+    /// Wire name `createTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> create_time{};
-    /// Time of the room’s last update. This is an ISO 8601 timestamp; note that this is returned as
-    /// a string.
+    /// Wire name `updateTime`, timestamp (ISO 8601 on the wire); optional.
     std::optional<std::chrono::system_clock::time_point> update_time{};
-    /// Maximum number of messages per second that can be sent to the room (by all clients), from
-    /// the request (if specified).
+    /// Wire name `maximumMessageRatePerSecond`, integer; optional; value 1 to 100.
     std::optional<std::int32_t> maximum_message_rate_per_second{};
-    /// Maximum number of characters in a single message, from the request (if specified).
+    /// Wire name `maximumMessageLength`, integer; optional; value 1 to 500.
     std::optional<std::int32_t> maximum_message_length{};
-    /// Configuration information for optional review of messages.
+    /// Wire name `messageReviewHandler`, structure MessageReviewHandler; optional.
     std::optional<ivschat::message_review_handler> message_review_handler{};
-    /// Tags attached to the resource. Array of maps, each of the form string:string (key:value).
+    /// Wire name `tags`, map of string to string; optional; entries 0 to 50; each key: length 1 to
+    /// 128; each value: length 0 to 256.
     std::optional<std::map<std::string, std::string>> tags{};
-    /// Array of logging configurations attached to the room, from the request (if specified).
+    /// Wire name `loggingConfigurationIdentifiers`, list of string; optional; items 0 to 3; each
+    /// item: length 1 to 128; each item: matches
+    /// `^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$` as a whole.
     std::optional<std::vector<std::string>> logging_configuration_identifiers{};
 
+    /// Member-wise equality.
     friend bool operator==(const update_room_response&, const update_room_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(update_room_response, (), (arn, id, name, create_time, update_time, maximum_message_rate_per_second, maximum_message_length, message_review_handler, tags, logging_configuration_identifiers))
+/// update_room_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<update_room_response> = true;
 
-/// This object is used in the ValidationException error.
-struct validation_exception_field {
-    /// Name of the field which failed validation. Required.
+/// The model's ValidationExceptionField structure
+/// (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_ValidationExceptionField.html).
+struct IVSCHAT_API validation_exception_field {
+    /// Wire name `name`, string; required.
     std::string name{};
-    /// Explanation of the reason for the validation error. Required.
+    /// Wire name `message`, string; required.
     std::string message{};
 
+    /// Member-wise equality.
     friend bool operator==(const validation_exception_field&, const validation_exception_field&) = default;
 };
 BOOST_DESCRIBE_STRUCT(validation_exception_field, (), (name, message))
+/// validation_exception_field is a model shape.
 template <>
 inline constexpr bool is_model_shape<validation_exception_field> = true;
 
-/// Error body of ValidationException (HTTP 400).
-struct validation_exception {
-    /// Required.
+/// The body of a ValidationException error response, HTTP 400 (model shape ValidationException;
+/// listed under Errors on the operations' pages of
+/// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/).
+struct IVSCHAT_API validation_exception {
+    /// Wire name `message`, string; required.
     std::string message{};
-    /// Required.
+    /// Wire name `reason`, enum ValidationExceptionReason; required.
     ivschat::validation_exception_reason reason{};
+    /// Wire name `fieldList`, list of structure ValidationExceptionField; optional.
     std::vector<ivschat::validation_exception_field> field_list{};
 
+    /// Member-wise equality.
     friend bool operator==(const validation_exception&, const validation_exception&) = default;
 };
 BOOST_DESCRIBE_STRUCT(validation_exception, (), (message, reason, field_list))
+/// validation_exception is a model shape.
 template <>
 inline constexpr bool is_model_shape<validation_exception> = true;
 
 /// DeleteLoggingConfiguration has no output: the service answers 204 with an empty body.
-struct delete_logging_configuration_response {
+struct IVSCHAT_API delete_logging_configuration_response {
+    /// All values are equal.
     friend bool operator==(const delete_logging_configuration_response&, const delete_logging_configuration_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(delete_logging_configuration_response, (), ())
+/// delete_logging_configuration_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<delete_logging_configuration_response> = true;
 
 /// DeleteRoom has no output: the service answers 204 with an empty body.
-struct delete_room_response {
+struct IVSCHAT_API delete_room_response {
+    /// All values are equal.
     friend bool operator==(const delete_room_response&, const delete_room_response&) = default;
 };
 BOOST_DESCRIBE_STRUCT(delete_room_response, (), ())
+/// delete_room_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<delete_room_response> = true;
 
@@ -1007,6 +1165,6 @@ inline constexpr bool is_model_shape<delete_room_response> = true;
 /// as "<redacted>". Defined for every model structure in the library.
 template <class T>
     requires is_model_shape<T>
-std::ostream& operator<<(std::ostream& os, const T& value);
+IVSCHAT_API std::ostream& operator<<(std::ostream& os, const T& value);
 
 }  // namespace ivschat

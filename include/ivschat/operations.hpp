@@ -22,193 +22,330 @@ namespace ivschat {
 ///   uri_template               the URI with {labels} of members bound to the path
 ///   success_status             the HTTP status of a success (200, or 204)
 ///   has_body                   false when no member travels in the JSON body
+/// Specialized for the request type of each operation.
 template <class Request>
 struct operation_traits;
 
+/// CreateChatToken: POST /CreateChatToken (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_CreateChatToken.html).
 template <>
 struct operation_traits<create_chat_token_request> {
+    /// The request type.
     using request = create_chat_token_request;
+    /// The response type.
     using response = create_chat_token_response;
+    /// The operation's name on the wire.
     static constexpr std::string_view name = "CreateChatToken";
+    /// The HTTP method.
     static constexpr boost::beast::http::verb method = boost::beast::http::verb::post;
+    /// The request URI, with the {labels} of members bound to the path.
     static constexpr std::string_view uri_template = "/CreateChatToken";
+    /// The HTTP status of a success.
     static constexpr unsigned success_status = 200;
+    /// True when a member travels in the JSON body.
     static constexpr bool has_body = true;
 };
 
+/// CreateLoggingConfiguration: POST /CreateLoggingConfiguration (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_CreateLoggingConfiguration.html).
 template <>
 struct operation_traits<create_logging_configuration_request> {
+    /// The request type.
     using request = create_logging_configuration_request;
+    /// The response type.
     using response = create_logging_configuration_response;
+    /// The operation's name on the wire.
     static constexpr std::string_view name = "CreateLoggingConfiguration";
+    /// The HTTP method.
     static constexpr boost::beast::http::verb method = boost::beast::http::verb::post;
+    /// The request URI, with the {labels} of members bound to the path.
     static constexpr std::string_view uri_template = "/CreateLoggingConfiguration";
+    /// The HTTP status of a success.
     static constexpr unsigned success_status = 200;
+    /// True when a member travels in the JSON body.
     static constexpr bool has_body = true;
 };
 
+/// CreateRoom: POST /CreateRoom (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_CreateRoom.html).
 template <>
 struct operation_traits<create_room_request> {
+    /// The request type.
     using request = create_room_request;
+    /// The response type.
     using response = create_room_response;
+    /// The operation's name on the wire.
     static constexpr std::string_view name = "CreateRoom";
+    /// The HTTP method.
     static constexpr boost::beast::http::verb method = boost::beast::http::verb::post;
+    /// The request URI, with the {labels} of members bound to the path.
     static constexpr std::string_view uri_template = "/CreateRoom";
+    /// The HTTP status of a success.
     static constexpr unsigned success_status = 200;
+    /// True when a member travels in the JSON body.
     static constexpr bool has_body = true;
 };
 
+/// DeleteLoggingConfiguration: POST /DeleteLoggingConfiguration (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_DeleteLoggingConfiguration.html).
 template <>
 struct operation_traits<delete_logging_configuration_request> {
+    /// The request type.
     using request = delete_logging_configuration_request;
+    /// The response type.
     using response = delete_logging_configuration_response;
+    /// The operation's name on the wire.
     static constexpr std::string_view name = "DeleteLoggingConfiguration";
+    /// The HTTP method.
     static constexpr boost::beast::http::verb method = boost::beast::http::verb::post;
+    /// The request URI, with the {labels} of members bound to the path.
     static constexpr std::string_view uri_template = "/DeleteLoggingConfiguration";
+    /// The HTTP status of a success.
     static constexpr unsigned success_status = 204;
+    /// True when a member travels in the JSON body.
     static constexpr bool has_body = true;
 };
 
+/// DeleteMessage: POST /DeleteMessage (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_DeleteMessage.html).
 template <>
 struct operation_traits<delete_message_request> {
+    /// The request type.
     using request = delete_message_request;
+    /// The response type.
     using response = delete_message_response;
+    /// The operation's name on the wire.
     static constexpr std::string_view name = "DeleteMessage";
+    /// The HTTP method.
     static constexpr boost::beast::http::verb method = boost::beast::http::verb::post;
+    /// The request URI, with the {labels} of members bound to the path.
     static constexpr std::string_view uri_template = "/DeleteMessage";
+    /// The HTTP status of a success.
     static constexpr unsigned success_status = 200;
+    /// True when a member travels in the JSON body.
     static constexpr bool has_body = true;
 };
 
+/// DeleteRoom: POST /DeleteRoom (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_DeleteRoom.html).
 template <>
 struct operation_traits<delete_room_request> {
+    /// The request type.
     using request = delete_room_request;
+    /// The response type.
     using response = delete_room_response;
+    /// The operation's name on the wire.
     static constexpr std::string_view name = "DeleteRoom";
+    /// The HTTP method.
     static constexpr boost::beast::http::verb method = boost::beast::http::verb::post;
+    /// The request URI, with the {labels} of members bound to the path.
     static constexpr std::string_view uri_template = "/DeleteRoom";
+    /// The HTTP status of a success.
     static constexpr unsigned success_status = 204;
+    /// True when a member travels in the JSON body.
     static constexpr bool has_body = true;
 };
 
+/// DisconnectUser: POST /DisconnectUser (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_DisconnectUser.html).
 template <>
 struct operation_traits<disconnect_user_request> {
+    /// The request type.
     using request = disconnect_user_request;
+    /// The response type.
     using response = disconnect_user_response;
+    /// The operation's name on the wire.
     static constexpr std::string_view name = "DisconnectUser";
+    /// The HTTP method.
     static constexpr boost::beast::http::verb method = boost::beast::http::verb::post;
+    /// The request URI, with the {labels} of members bound to the path.
     static constexpr std::string_view uri_template = "/DisconnectUser";
+    /// The HTTP status of a success.
     static constexpr unsigned success_status = 200;
+    /// True when a member travels in the JSON body.
     static constexpr bool has_body = true;
 };
 
+/// GetLoggingConfiguration: POST /GetLoggingConfiguration (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_GetLoggingConfiguration.html).
 template <>
 struct operation_traits<get_logging_configuration_request> {
+    /// The request type.
     using request = get_logging_configuration_request;
+    /// The response type.
     using response = get_logging_configuration_response;
+    /// The operation's name on the wire.
     static constexpr std::string_view name = "GetLoggingConfiguration";
+    /// The HTTP method.
     static constexpr boost::beast::http::verb method = boost::beast::http::verb::post;
+    /// The request URI, with the {labels} of members bound to the path.
     static constexpr std::string_view uri_template = "/GetLoggingConfiguration";
+    /// The HTTP status of a success.
     static constexpr unsigned success_status = 200;
+    /// True when a member travels in the JSON body.
     static constexpr bool has_body = true;
 };
 
+/// GetRoom: POST /GetRoom (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_GetRoom.html).
 template <>
 struct operation_traits<get_room_request> {
+    /// The request type.
     using request = get_room_request;
+    /// The response type.
     using response = get_room_response;
+    /// The operation's name on the wire.
     static constexpr std::string_view name = "GetRoom";
+    /// The HTTP method.
     static constexpr boost::beast::http::verb method = boost::beast::http::verb::post;
+    /// The request URI, with the {labels} of members bound to the path.
     static constexpr std::string_view uri_template = "/GetRoom";
+    /// The HTTP status of a success.
     static constexpr unsigned success_status = 200;
+    /// True when a member travels in the JSON body.
     static constexpr bool has_body = true;
 };
 
+/// ListLoggingConfigurations: POST /ListLoggingConfigurations (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_ListLoggingConfigurations.html).
 template <>
 struct operation_traits<list_logging_configurations_request> {
+    /// The request type.
     using request = list_logging_configurations_request;
+    /// The response type.
     using response = list_logging_configurations_response;
+    /// The operation's name on the wire.
     static constexpr std::string_view name = "ListLoggingConfigurations";
+    /// The HTTP method.
     static constexpr boost::beast::http::verb method = boost::beast::http::verb::post;
+    /// The request URI, with the {labels} of members bound to the path.
     static constexpr std::string_view uri_template = "/ListLoggingConfigurations";
+    /// The HTTP status of a success.
     static constexpr unsigned success_status = 200;
+    /// True when a member travels in the JSON body.
     static constexpr bool has_body = true;
 };
 
+/// ListRooms: POST /ListRooms (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_ListRooms.html).
 template <>
 struct operation_traits<list_rooms_request> {
+    /// The request type.
     using request = list_rooms_request;
+    /// The response type.
     using response = list_rooms_response;
+    /// The operation's name on the wire.
     static constexpr std::string_view name = "ListRooms";
+    /// The HTTP method.
     static constexpr boost::beast::http::verb method = boost::beast::http::verb::post;
+    /// The request URI, with the {labels} of members bound to the path.
     static constexpr std::string_view uri_template = "/ListRooms";
+    /// The HTTP status of a success.
     static constexpr unsigned success_status = 200;
+    /// True when a member travels in the JSON body.
     static constexpr bool has_body = true;
 };
 
+/// ListTagsForResource: GET /tags/{resourceArn} (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_ListTagsForResource.html).
 template <>
 struct operation_traits<list_tags_for_resource_request> {
+    /// The request type.
     using request = list_tags_for_resource_request;
+    /// The response type.
     using response = list_tags_for_resource_response;
+    /// The operation's name on the wire.
     static constexpr std::string_view name = "ListTagsForResource";
+    /// The HTTP method.
     static constexpr boost::beast::http::verb method = boost::beast::http::verb::get;
+    /// The request URI, with the {labels} of members bound to the path.
     static constexpr std::string_view uri_template = "/tags/{resourceArn}";
+    /// The HTTP status of a success.
     static constexpr unsigned success_status = 200;
+    /// True when a member travels in the JSON body.
     static constexpr bool has_body = false;
 };
 
+/// SendEvent: POST /SendEvent (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_SendEvent.html).
 template <>
 struct operation_traits<send_event_request> {
+    /// The request type.
     using request = send_event_request;
+    /// The response type.
     using response = send_event_response;
+    /// The operation's name on the wire.
     static constexpr std::string_view name = "SendEvent";
+    /// The HTTP method.
     static constexpr boost::beast::http::verb method = boost::beast::http::verb::post;
+    /// The request URI, with the {labels} of members bound to the path.
     static constexpr std::string_view uri_template = "/SendEvent";
+    /// The HTTP status of a success.
     static constexpr unsigned success_status = 200;
+    /// True when a member travels in the JSON body.
     static constexpr bool has_body = true;
 };
 
+/// TagResource: POST /tags/{resourceArn} (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_TagResource.html).
 template <>
 struct operation_traits<tag_resource_request> {
+    /// The request type.
     using request = tag_resource_request;
+    /// The response type.
     using response = tag_resource_response;
+    /// The operation's name on the wire.
     static constexpr std::string_view name = "TagResource";
+    /// The HTTP method.
     static constexpr boost::beast::http::verb method = boost::beast::http::verb::post;
+    /// The request URI, with the {labels} of members bound to the path.
     static constexpr std::string_view uri_template = "/tags/{resourceArn}";
+    /// The HTTP status of a success.
     static constexpr unsigned success_status = 200;
+    /// True when a member travels in the JSON body.
     static constexpr bool has_body = true;
 };
 
+/// UntagResource: DELETE /tags/{resourceArn} (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_UntagResource.html).
 template <>
 struct operation_traits<untag_resource_request> {
+    /// The request type.
     using request = untag_resource_request;
+    /// The response type.
     using response = untag_resource_response;
+    /// The operation's name on the wire.
     static constexpr std::string_view name = "UntagResource";
+    /// The HTTP method.
     static constexpr boost::beast::http::verb method = boost::beast::http::verb::delete_;
+    /// The request URI, with the {labels} of members bound to the path.
     static constexpr std::string_view uri_template = "/tags/{resourceArn}";
+    /// The HTTP status of a success.
     static constexpr unsigned success_status = 200;
+    /// True when a member travels in the JSON body.
     static constexpr bool has_body = false;
 };
 
+/// UpdateLoggingConfiguration: POST /UpdateLoggingConfiguration (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_UpdateLoggingConfiguration.html).
 template <>
 struct operation_traits<update_logging_configuration_request> {
+    /// The request type.
     using request = update_logging_configuration_request;
+    /// The response type.
     using response = update_logging_configuration_response;
+    /// The operation's name on the wire.
     static constexpr std::string_view name = "UpdateLoggingConfiguration";
+    /// The HTTP method.
     static constexpr boost::beast::http::verb method = boost::beast::http::verb::post;
+    /// The request URI, with the {labels} of members bound to the path.
     static constexpr std::string_view uri_template = "/UpdateLoggingConfiguration";
+    /// The HTTP status of a success.
     static constexpr unsigned success_status = 200;
+    /// True when a member travels in the JSON body.
     static constexpr bool has_body = true;
 };
 
+/// UpdateRoom: POST /UpdateRoom (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_UpdateRoom.html).
 template <>
 struct operation_traits<update_room_request> {
+    /// The request type.
     using request = update_room_request;
+    /// The response type.
     using response = update_room_response;
+    /// The operation's name on the wire.
     static constexpr std::string_view name = "UpdateRoom";
+    /// The HTTP method.
     static constexpr boost::beast::http::verb method = boost::beast::http::verb::post;
+    /// The request URI, with the {labels} of members bound to the path.
     static constexpr std::string_view uri_template = "/UpdateRoom";
+    /// The HTTP status of a success.
     static constexpr unsigned success_status = 200;
+    /// True when a member travels in the JSON body.
     static constexpr bool has_body = true;
 };
 

@@ -31,8 +31,10 @@ namespace ivschat {
 template <class Request>
 class paginator {
 public:
+    /// The response of one page.
     using response_type = typename operation_traits<Request>::response;
 
+    /// Pages through the answers to `first` with `chat`, which must outlive the paginator.
     paginator(client& chat, Request first) : client_(&chat), request_(std::move(first)) {}
 
     /// True once the last page has been fetched.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <ivschat/export.hpp>
 #include <ivschat/credentials_options.hpp>
 #include <ivschat/refreshing_credentials_provider.hpp>
 
@@ -22,7 +23,7 @@ namespace ivschat {
 /// too much or exits non-zero (the message has its status and the start of
 /// its stderr); its output is not the JSON above. The command itself never
 /// appears in messages, as it may carry secrets.
-class process_credentials_provider final : public refreshing_credentials_provider {
+class IVSCHAT_API process_credentials_provider final : public refreshing_credentials_provider {
 public:
     /// `profile_name` names the source in messages.
     process_credentials_provider(std::string command, std::string profile_name,

@@ -2,6 +2,7 @@
 // The caching and refreshing layer every fetching credentials provider
 // (credential_process, container, IMDS, STS) is built on.
 
+#include <ivschat/export.hpp>
 #include <ivschat/credentials_options.hpp>
 #include <ivschat/credentials_provider.hpp>
 
@@ -47,7 +48,7 @@ namespace ivschat {
 /// Lifetime: must be owned by a std::shared_ptr (a fetch in flight keeps the
 /// provider alive). Thread safety: every member function may be called
 /// concurrently from any thread.
-class refreshing_credentials_provider : public credentials_provider,
+class IVSCHAT_API refreshing_credentials_provider : public credentials_provider,
                                         public std::enable_shared_from_this<refreshing_credentials_provider> {
 public:
     std::shared_ptr<const credentials> cached() const noexcept override;
@@ -57,6 +58,7 @@ public:
     std::uint64_t fetches_started() const noexcept { return fetches_started_.load(std::memory_order_relaxed); }
 
 protected:
+    /// A provider that refreshes as `options` say; nothing is fetched before the first call.
     explicit refreshing_credentials_provider(refresh_options options = {});
 
     /// Obtains new credentials, running on `executor` without blocking it.
@@ -66,7 +68,9 @@ protected:
     /// without a lock.
     virtual boost::asio::awaitable<credentials> fetch(boost::asio::any_io_executor executor) = 0;
 
+    /// The time by the options' clock.
     std::chrono::system_clock::time_point now() const;
+    /// The options given at construction.
     const refresh_options& options() const noexcept { return options_; }
 
 private:

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <ivschat/export.hpp>
+
 #include <boost/system/error_code.hpp>
 
 #include <atomic>
@@ -41,14 +43,16 @@ enum class transport_error_kind {
 
 /// Maps an error from Asio, Asio.SSL or Beast to the kind that decides a
 /// retry. The client calls it on the error that ended an attempt.
-transport_error_kind classify_transport_error(const boost::system::error_code& ec) noexcept;
+IVSCHAT_API transport_error_kind classify_transport_error(const boost::system::error_code& ec) noexcept;
 
+/// How an attempt ended: a success, an error response from the service, or no usable response.
 enum class attempt_result { succeeded, service_error, transport_error };
 
 /// The outcome of one attempt, in SDK-neutral terms. The client fills it from
 /// the HTTP exchange; views must stay valid for the duration of the
 /// on_attempt_result() call only.
-struct attempt_outcome {
+struct IVSCHAT_API attempt_outcome {
+    /// How the attempt ended.
     attempt_result result = attempt_result::succeeded;
     /// The HTTP status of a response (success or service error).
     unsigned http_status = 0;
@@ -64,14 +68,18 @@ struct attempt_outcome {
     bool clock_skew_corrected = false;
     /// For transport errors.
     transport_error_kind transport_kind = transport_error_kind::other;
+    /// The error that ended the attempt, for transport errors.
     boost::system::error_code transport_error{};
 
+    /// A success with `http_status`.
     static attempt_outcome success(unsigned http_status = 200) {
         return {.result = attempt_result::succeeded, .http_status = http_status};
     }
+    /// An error response with its status and error type.
     static attempt_outcome service_failure(unsigned http_status, std::string_view error_type) {
         return {.result = attempt_result::service_error, .http_status = http_status, .error_type = error_type};
     }
+    /// A transport failure of the given kind.
     static attempt_outcome transport_failure(transport_error_kind kind, boost::system::error_code ec = {}) {
         return {.result = attempt_result::transport_error, .transport_kind = kind, .transport_error = ec};
     }
@@ -93,27 +101,28 @@ enum class failure_kind {
 };
 
 /// Classifies an outcome the way the standard retry mode does.
-failure_kind classify(const attempt_outcome& outcome) noexcept;
+IVSCHAT_API failure_kind classify(const attempt_outcome& outcome) noexcept;
 
 /// True for the error codes the SDKs treat as throttling (the code alone,
 /// without the HTTP status). Accepts raw error types as attempt_outcome does.
-bool is_throttling_error_code(std::string_view error_type) noexcept;
+IVSCHAT_API bool is_throttling_error_code(std::string_view error_type) noexcept;
 /// True for the transient error codes (RequestTimeout, ...).
-bool is_transient_error_code(std::string_view error_type) noexcept;
+IVSCHAT_API bool is_transient_error_code(std::string_view error_type) noexcept;
 /// True for the status codes retried as transient: 500, 502, 503, 504.
-bool is_transient_status(unsigned http_status) noexcept;
+IVSCHAT_API bool is_transient_status(unsigned http_status) noexcept;
 /// True for the error codes that a skewed client clock causes.
-bool is_clock_skew_error_code(std::string_view error_type) noexcept;
+IVSCHAT_API bool is_clock_skew_error_code(std::string_view error_type) noexcept;
 
 /// Parses an x-amz-retry-after header: a non-negative integer count of
 /// milliseconds. Anything else (empty, signs, spaces, overflow) is nullopt
 /// and the backoff falls back to the computed delay.
-std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view header) noexcept;
+IVSCHAT_API std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view header) noexcept;
 
 // ---------------------------------------------------------------------------
 // Options
 // ---------------------------------------------------------------------------
 
+/// The retry modes of the AWS SDKs (AWS_RETRY_MODE, profile `retry_mode`).
 enum class retry_mode {
     standard,  ///< the AWS "standard" mode (default)
     adaptive,  ///< standard plus a client-side rate limiter that slows sending after throttling
@@ -124,13 +133,13 @@ enum class retry_mode {
 /// "standard", "adaptive", or "legacy". "legacy" names each SDK's own older
 /// behaviour, which this library does not have; it maps to standard.
 /// Returns nullopt for any other value.
-std::optional<retry_mode> parse_retry_mode(std::string_view value) noexcept;
+IVSCHAT_API std::optional<retry_mode> parse_retry_mode(std::string_view value) noexcept;
 
 /// The retry mode's name: "standard", "adaptive" or "off".
-std::string_view to_string(retry_mode mode) noexcept;
+IVSCHAT_API std::string_view to_string(retry_mode mode) noexcept;
 
 /// The adaptive mode's rate limiter (CUBIC), with the SDKs' constants.
-struct adaptive_options {
+struct IVSCHAT_API adaptive_options {
     /// Multiplicative decrease of the send rate on a throttling response.
     double beta = 0.7;  // botocore retries/throttling.py CubicCalculator._BETA
     /// CUBIC scale constant C of the rate's regrowth.
@@ -155,7 +164,8 @@ struct adaptive_options {
 
 /// Configuration of the built-in strategies. Defaults are the AWS SDKs'
 /// "standard" mode as updated in 2026 (docs/retries.md cites each one).
-struct retry_options {
+struct IVSCHAT_API retry_options {
+    /// The mode make_retry_strategy() builds.
     retry_mode mode = retry_mode::standard;
     /// Attempts per call, the first included (AWS_MAX_ATTEMPTS); at least 1.
     int max_attempts = 3;  // botocore retries/standard.py DEFAULT_MAX_ATTEMPTS, Go v2 retry.DefaultMaxAttempts
@@ -182,6 +192,7 @@ struct retry_options {
     /// Tokens returned by a call that succeeded on its first attempt.
     // botocore standard.py RetryQuotaChecker._NO_RETRY_INCREMENT; Go v2 DefaultNoRetryIncrement
     int no_retry_increment = 1;
+    /// The adaptive mode's rate limiter.
     adaptive_options adaptive{};
     /// Jitter source: a value in [0, 1] per backoff (values outside are
     /// clamped). Empty: a per-thread pseudo-random generator. A shared
@@ -205,15 +216,20 @@ enum class retry_reason {
     clock_skew_already_retried, ///< a second clock-skew correction in one call is not retried
 };
 
-std::string_view to_string(retry_reason reason) noexcept;
-std::string_view to_string(failure_kind kind) noexcept;
+/// The enumerator's name, e.g. "max_attempts_reached".
+IVSCHAT_API std::string_view to_string(retry_reason reason) noexcept;
+/// The enumerator's name, e.g. "throttling".
+IVSCHAT_API std::string_view to_string(failure_kind kind) noexcept;
 
 /// A strategy's answer to an attempt's outcome.
-struct retry_decision {
+struct IVSCHAT_API retry_decision {
+    /// True to make another attempt.
     bool retry = false;
     /// Wait this long before the next attempt (zero unless retry).
     std::chrono::nanoseconds delay{};
+    /// Why.
     retry_reason reason = retry_reason::succeeded;
+    /// How the attempt failed; none for a success.
     failure_kind failure = failure_kind::none;
     /// Quota tokens the retry took (refunded if the call then succeeds).
     int retry_cost = 0;
@@ -223,7 +239,7 @@ struct retry_decision {
 /// one per call (value-initialized), passes the same object to every
 /// before_attempt() and on_attempt_result() of that call, and may read it
 /// for metrics. Strategies may use the fields as documented.
-struct retry_call_state {
+struct IVSCHAT_API retry_call_state {
     /// Attempts started so far (before_attempt() counts them).
     int attempts = 0;
     /// Quota tokens held by the last retry, returned if the call succeeds.
@@ -259,7 +275,7 @@ struct retry_call_state {
 /// at once (the quota is an atomic counter, the adaptive limiter takes a
 /// short lock); a retry_call_state belongs to one call and is not shared.
 /// User strategies shared by a multi-threaded client must be thread-safe too.
-class retry_strategy {
+class IVSCHAT_API retry_strategy {
 public:
     virtual ~retry_strategy() = default;
 
@@ -292,7 +308,7 @@ protected:
 };
 
 /// One attempt per call.
-class no_retry_strategy final : public retry_strategy {
+class IVSCHAT_API no_retry_strategy final : public retry_strategy {
 protected:
     std::chrono::nanoseconds do_before_attempt(retry_call_state& call) override;
     retry_decision do_on_attempt_result(retry_call_state& call, const attempt_outcome& outcome) override;
@@ -302,8 +318,9 @@ protected:
 /// that succeeds gives them back (or a small increment when it needed no
 /// retry), so during an outage retries stop once the bucket is empty and
 /// each call makes a single attempt. Lock-free; safe from any thread.
-class retry_quota {
+class IVSCHAT_API retry_quota {
 public:
+    /// A full bucket of `capacity` tokens.
     explicit retry_quota(int capacity);
 
     /// Takes `amount` tokens if that many are available.
@@ -311,7 +328,9 @@ public:
     /// Returns up to `amount` tokens, never past the capacity.
     void release(int amount) noexcept;
 
+    /// Tokens in the bucket now.
     int available() const noexcept { return available_.load(std::memory_order_relaxed); }
+    /// The size of the bucket.
     int capacity() const noexcept { return capacity_; }
 
 private:
@@ -324,7 +343,7 @@ private:
 /// where `attempts` counts the attempts made (1 after the first failure).
 /// A server's x-amz-retry-after, when given, moves the delay into
 /// [delay, delay + max_retry_after_extension].
-std::chrono::nanoseconds backoff_delay(int attempts, std::chrono::milliseconds base,
+IVSCHAT_API std::chrono::nanoseconds backoff_delay(int attempts, std::chrono::milliseconds base,
                                        std::chrono::milliseconds max_backoff, double jitter,
                                        std::optional<std::chrono::milliseconds> retry_after = std::nullopt,
                                        std::chrono::milliseconds max_retry_after_extension =
@@ -333,13 +352,15 @@ std::chrono::nanoseconds backoff_delay(int attempts, std::chrono::milliseconds b
 /// The AWS "standard" retry mode: max attempts, throttling and transient
 /// errors retried with capped exponential backoff and full jitter, a retry
 /// quota, one retry after a corrected clock skew.
-class standard_retry_strategy : public retry_strategy {
+class IVSCHAT_API standard_retry_strategy : public retry_strategy {
 public:
     /// Throws std::invalid_argument for options out of range (max_attempts
     /// < 1, negative delays or costs, zero quota capacity is allowed).
     explicit standard_retry_strategy(retry_options options = {});
 
+    /// The options given at construction.
     const retry_options& options() const noexcept { return options_; }
+    /// The retry quota shared by the calls of this strategy.
     const retry_quota& quota() const noexcept { return quota_; }
 
 protected:
@@ -358,10 +379,12 @@ private:
 /// throttling response; then each throttling response cuts the rate to
 /// beta * the measured rate and successes regrow it along the cubic curve.
 /// Safe from any thread (a short lock around a few arithmetic operations).
-class client_rate_limiter {
+class IVSCHAT_API client_rate_limiter {
 public:
+    /// Where the limiter reads the time.
     using clock_function = std::function<std::chrono::steady_clock::time_point()>;
 
+    /// A limiter, off until the first throttling response; `clock` empty means steady_clock.
     explicit client_rate_limiter(adaptive_options options = {}, clock_function clock = {});
 
     /// Asks for one send token. Zero: send now (the limiter is off, a token
@@ -379,13 +402,16 @@ public:
 
     /// The limiter's state, for tests and metrics.
     struct snapshot {
+        /// False until the first throttling response.
         bool enabled = false;
         double fill_rate = 0;         ///< tokens per second
+        /// The most tokens the bucket holds.
         double max_capacity = 0;
         double current_capacity = 0;  ///< negative while tokens are reserved ahead
         double measured_rate = 0;     ///< responses per second, smoothed
         double last_max_rate = 0;     ///< rate at the last throttling response
     };
+    /// The state now.
     snapshot state() const;
 
 private:
@@ -412,10 +438,12 @@ private:
 /// The AWS "adaptive" retry mode: the standard mode's decisions plus a
 /// client_rate_limiter that delays sending (before_attempt()) once the
 /// service throttles.
-class adaptive_retry_strategy final : public standard_retry_strategy {
+class IVSCHAT_API adaptive_retry_strategy final : public standard_retry_strategy {
 public:
+    /// As standard_retry_strategy, plus a rate limiter configured by `options.adaptive`.
     explicit adaptive_retry_strategy(retry_options options = {});
 
+    /// The rate limiter, for tests and metrics.
     const client_rate_limiter& rate_limiter() const noexcept { return limiter_; }
 
 protected:
@@ -428,7 +456,7 @@ private:
 
 /// The strategy for options.mode: standard, adaptive or no_retry (off).
 /// Throws std::invalid_argument for invalid options.
-std::shared_ptr<retry_strategy> make_retry_strategy(retry_options options = {});
+IVSCHAT_API std::shared_ptr<retry_strategy> make_retry_strategy(retry_options options = {});
 
 // ---------------------------------------------------------------------------
 // Clock skew
@@ -445,13 +473,14 @@ std::shared_ptr<retry_strategy> make_retry_strategy(retry_options options = {});
 ///
 /// One per client. offset() and on_service_error() are safe from any thread
 /// (the offset is an atomic).
-class clock_skew {
+class IVSCHAT_API clock_skew {
 public:
     /// Differences below this are not corrected: they cannot explain the
     /// rejection and may be latency or Date's one-second resolution.
     /// Java v2 core/retry/ClockSkew.CLOCK_SKEW_ADJUST_THRESHOLD.
     static constexpr std::chrono::minutes default_threshold{4};
 
+    /// No offset; differences below `threshold` are not corrected.
     explicit clock_skew(std::chrono::seconds threshold = default_threshold);
 
     /// What the signer adds to the local clock.

@@ -4,6 +4,7 @@
 // credentials). Both speak the STS Query protocol: a form-encoded POST,
 // an XML answer.
 
+#include <ivschat/export.hpp>
 #include <ivschat/config.hpp>
 #include <ivschat/credentials_options.hpp>
 #include <ivschat/refreshing_credentials_provider.hpp>
@@ -15,7 +16,8 @@
 namespace ivschat {
 
 /// AssumeRoleWithWebIdentity settings.
-struct web_identity_settings {
+struct IVSCHAT_API web_identity_settings {
+    /// The role to assume.
     std::string role_arn{};
     /// A file holding the OIDC token, read again at each fetch (it rotates).
     std::string token_file{};
@@ -28,8 +30,9 @@ struct web_identity_settings {
 /// before they expire. Errors: the token file unreadable, STS unreachable
 /// or answering an error (its Code and Message in the message), a malformed
 /// answer: `unavailable`.
-class web_identity_credentials_provider final : public refreshing_credentials_provider {
+class IVSCHAT_API web_identity_credentials_provider final : public refreshing_credentials_provider {
 public:
+    /// A provider for `settings`; fetches at the first call.
     web_identity_credentials_provider(web_identity_settings settings, const environment& env, sts_options options = {});
 
     std::string name() const override { return "web identity (role " + settings_.role_arn + ")"; }
@@ -47,11 +50,12 @@ private:
 /// AWS_ROLE_ARN and AWS_ROLE_SESSION_NAME configure; when the first two are
 /// not both set, a provider that fails with `not_found` (only one of them:
 /// `invalid`).
-std::shared_ptr<credentials_provider> make_environment_web_identity_provider(const environment& env,
+IVSCHAT_API std::shared_ptr<credentials_provider> make_environment_web_identity_provider(const environment& env,
                                                                               sts_options options = {});
 
 /// AssumeRole settings.
-struct assume_role_settings {
+struct IVSCHAT_API assume_role_settings {
+    /// The role to assume.
     std::string role_arn{};
     /// Empty: "ivschat-cpp-<unix time>".
     std::string session_name{};
@@ -66,8 +70,9 @@ struct assume_role_settings {
 /// before they expire. A failure of `source` is passed on as it is; STS
 /// unreachable, an STS error (Code and Message in the message) or a malformed
 /// answer is `unavailable`.
-class assume_role_credentials_provider final : public refreshing_credentials_provider {
+class IVSCHAT_API assume_role_credentials_provider final : public refreshing_credentials_provider {
 public:
+    /// A provider for `settings` that signs with the credentials of `source`; fetches at the first call.
     assume_role_credentials_provider(assume_role_settings settings, std::shared_ptr<credentials_provider> source,
                                      const environment& env, sts_options options = {});
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <ivschat/export.hpp>
+
 #include <boost/system/error_code.hpp>
 
 #include <chrono>
@@ -14,7 +16,7 @@ namespace ivschat {
 
 /// How one endpoint's connection pool behaves. Every member has a default, so
 /// designated initializers may name only what they change.
-struct pool_options {
+struct IVSCHAT_API pool_options {
     /// Live connections (connecting, in use or idle) at most.
     std::size_t max_connections = 64;
     /// Callers waiting for a connection at most; one more fails at once with
@@ -76,7 +78,7 @@ struct pool_options {
 
 /// A snapshot of one pool's counters. Totals count since the pool was
 /// created; the three gauges are the state at the time of the snapshot.
-struct pool_counters {
+struct IVSCHAT_API pool_counters {
     /// TCP connections established (and, for https, handshaken).
     std::uint64_t connections_opened = 0;
     /// Acquisitions served by an idle connection instead of a new one.
@@ -90,11 +92,15 @@ struct pool_counters {
     std::uint64_t connect_failures = 0;
     /// TLS handshakes completed, and how many of them resumed a session.
     std::uint64_t tls_handshakes = 0;
+    /// TLS handshakes that resumed a session.
     std::uint64_t tls_resumed_sessions = 0;
     /// Requests sent again because a reused connection turned out closed.
     std::uint64_t stale_retries = 0;
+    /// Connections open now, idle or in use.
     std::uint64_t live_connections = 0;
+    /// Open connections waiting for a request.
     std::uint64_t idle_connections = 0;
+    /// Calls waiting for a connection.
     std::uint64_t waiting_callers = 0;
 };
 
@@ -125,13 +131,16 @@ enum class transport_errc {
 };
 
 /// The category of transport_errc, named "ivschat.transport".
-const boost::system::error_category& transport_category() noexcept;
+IVSCHAT_API const boost::system::error_category& transport_category() noexcept;
 
+/// Lets `boost::system::error_code ec = ivschat::transport_errc::...;` work.
 inline boost::system::error_code make_error_code(transport_errc e) noexcept {
     return {static_cast<int>(e), transport_category()};
 }
 
 }  // namespace ivschat
 
+//! @cond
 template <>
 struct boost::system::is_error_code_enum<ivschat::transport_errc> : std::true_type {};
+//! @endcond

@@ -4,6 +4,7 @@
 // generated certificate, "ca-bundle: <path>" as the second), then serves until
 // SIGINT or SIGTERM.
 #include <ivschat/emulator/server.hpp>
+#include <ivschat/version.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -50,6 +51,7 @@ constexpr const char* usage = R"(usage: ivschat-emulator [options]
                             request bodies still arriving, all connections
                             together; past it a request gets 503 (default 67108864)
   --seed N                  seed of ids and random faults (default: random)
+  --version                 print "ivschat-emulator VERSION" and exit
   --help                    this text
 
 Control API (unsigned), on the same port: GET /_emulator/stats,
@@ -80,6 +82,10 @@ int main(int argc, char** argv) {
         const std::string_view flag = argv[i];
         if (flag == "--help" || flag == "-h") {
             std::fputs(usage, stdout);
+            return 0;
+        }
+        if (flag == "--version") {
+            std::fputs("ivschat-emulator " IVSCHAT_VERSION_STRING "\n", stdout);
             return 0;
         }
         if (flag == "--tls") {

@@ -42,6 +42,7 @@ public:
     /// True when the value is one of the model's values for this enum.
     bool is_known() const noexcept { return index_ != 0; }
 
+    /// Equal when both spell the same wire value.
     friend bool operator==(const wire_enum& a, const wire_enum& b) noexcept {
         if (a.index_ != 0 || b.index_ != 0) return a.index_ == b.index_;
         return a.unknown_ == b.unknown_;

@@ -11,6 +11,7 @@
 #include "ivschat/serde/validation.hpp"
 
 #include <ivschat/sigv4.hpp>
+#include <ivschat/version.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -51,7 +52,7 @@ namespace detail {
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::string_view user_agent = "ivschat-cpp/0.1";
+constexpr std::string_view user_agent = "ivschat-cpp/" IVSCHAT_VERSION_STRING;
 // Credentials this close to expiring are refreshed before signing.
 constexpr auto credentials_refresh_margin = std::chrono::minutes{5};
 
