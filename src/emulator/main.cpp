@@ -1,8 +1,8 @@
 // ivschat-emulator: a local Amazon IVS Chat control-plane service.
 //
 // Prints the endpoint URL as the first line on stdout (and, with --tls and a
-// generated certificate, "ca-bundle: <path>" as the second), then serves until
-// SIGINT or SIGTERM.
+// generated certificate, "ca-bundle: <path>" as the second), then
+// "messaging: ws://..." (wss:// with --tls), then serves until SIGINT or SIGTERM.
 #include <ivschat/emulator/server.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -41,11 +41,18 @@ constexpr const char* usage = R"(usage: ivschat-emulator [options]
                             logging configurations quota (default 1000)
   --max-body-bytes N        largest accepted request body (default 1048576)
   --seed N                  seed of ids and random faults (default: random)
+  --chat-minute-seconds N   length of a minute of chat token time: the token's
+                            one-minute validity and sessionDurationInMinutes
+                            (default 60; shorter to test expiry quickly)
+  --max-queued-frames N     frames queued for one chat connection before it is
+                            closed as too slow (default 256)
   --help                    this text
 
 Control API (unsigned), on the same port: GET /_emulator/stats,
 POST /_emulator/faults {"actions":[...],"probabilities":{...}}, DELETE /_emulator/faults,
 POST /_emulator/reset, POST /_emulator/close-idle-connections.
+Messaging WebSocket endpoint (the chat token as Sec-WebSocket-Protocol) on the same
+port: printed as "messaging: ws://..." after the endpoint (and ca-bundle) lines.
 )";
 
 template <class Int>
@@ -78,7 +85,8 @@ int main(int argc, char** argv) {
         static constexpr std::string_view flags_with_value[] = {
             "--host",        "--port",       "--cert",        "--key",       "--ca-bundle",
             "--region",      "--account-id", "--credentials", "--allowed-skew", "--fault",
-            "--max-rooms",   "--max-logging-configurations", "--max-body-bytes", "--seed"};
+            "--max-rooms",   "--max-logging-configurations", "--max-body-bytes", "--seed",
+            "--chat-minute-seconds", "--max-queued-frames"};
         if (std::find(std::begin(flags_with_value), std::end(flags_with_value), flag) == std::end(flags_with_value))
             fail("unknown option " + std::string(flag));
         if (i + 1 >= argc) fail("missing value after " + std::string(flag));
@@ -126,6 +134,13 @@ int main(int argc, char** argv) {
             if (!parse_number(value, options.service.max_logging_configurations)) bad_value();
         } else if (flag == "--max-body-bytes") {
             if (!parse_number(value, options.max_body_bytes)) bad_value();
+        } else if (flag == "--chat-minute-seconds") {
+            long long seconds = 0;
+            if (!parse_number(value, seconds) || seconds < 1 || seconds > 60) bad_value();
+            options.service.chat_minute = std::chrono::seconds(seconds);
+        } else if (flag == "--max-queued-frames") {
+            if (!parse_number(value, options.messaging.max_queued_frames) || options.messaging.max_queued_frames == 0)
+                bad_value();
         } else if (flag == "--seed") {
             if (!parse_number(value, options.seed)) bad_value();
             options.service.seed = options.seed;
@@ -138,6 +153,7 @@ int main(int argc, char** argv) {
         server.start();
         std::printf("%s\n", server.endpoint().c_str());
         if (!server.ca_bundle().empty()) std::printf("ca-bundle: %s\n", server.ca_bundle().c_str());
+        std::printf("messaging: %s\n", server.messaging_endpoint().c_str());
         std::fflush(stdout);
 
         boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);

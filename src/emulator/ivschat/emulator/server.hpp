@@ -1,6 +1,7 @@
 #pragma once
 
 #include <ivschat/credentials.hpp>
+#include <ivschat/emulator/chat_room_registry.hpp>
 #include <ivschat/emulator/fault_plan.hpp>
 #include <ivschat/emulator/service.hpp>
 
@@ -51,6 +52,8 @@ struct server_options {
     std::chrono::seconds idle_timeout = std::chrono::seconds(60);
     /// Region, account, quotas and the chat token key.
     service_options service{};
+    /// Limits of the Messaging WebSocket endpoint.
+    messaging_options messaging{};
     /// Faults applied at random: (action, probability).
     std::vector<std::pair<fault_action, double>> random_faults{};
     /// Seed of the fault plan's random draws and of generated ids.
@@ -81,6 +84,9 @@ public:
 
     /// "http://127.0.0.1:PORT" or "https://127.0.0.1:PORT".
     std::string endpoint() const;
+    /// The Messaging WebSocket endpoint on the same port: "ws://127.0.0.1:PORT"
+    /// or "wss://127.0.0.1:PORT" (WebSocket upgrades go to it).
+    std::string messaging_endpoint() const;
     std::uint16_t port() const;
     /// The CA bundle written for a generated certificate; empty otherwise.
     const std::filesystem::path& ca_bundle() const;
@@ -88,6 +94,7 @@ public:
     /// Direct access for in-process tests.
     service& state();
     fault_plan& faults();
+    chat_room_registry& messaging();
 
 private:
     std::shared_ptr<server_state> impl_;
