@@ -3,6 +3,7 @@
 // Prints the endpoint URL as the first line on stdout (and, with --tls and a
 // generated certificate, "ca-bundle: <path>" as the second), then
 // "messaging: ws://..." (wss:// with --tls), then serves until SIGINT or SIGTERM.
+#include <ivschat/emulator/rate_quotas.hpp>
 #include <ivschat/emulator/server.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -44,6 +45,15 @@ constexpr const char* usage = R"(usage: ivschat-emulator [options]
   --chat-minute-seconds N   length of a minute of chat token time: the token's
                             one-minute validity and sessionDurationInMinutes
                             (default 60; shorter to test expiry quickly)
+  --enforce-quotas          apply the service's quotas: per-operation rates
+                            (CreateChatToken 200/s, SendEvent, DeleteMessage,
+                            DisconnectUser 100/s, room operations 5/s, logging
+                            configuration operations 3/s, tag operations 10/s;
+                            429 ThrottlingException), 10 logging configurations
+                            (unless --max-logging-configurations), 50,000 chat
+                            connections
+  --quota OPERATION=TPS     rate of one operation (repeatable); overrides
+                            --enforce-quotas' rate, or alone limits only it
   --max-queued-frames N     frames queued for one chat connection before it is
                             closed as too slow (default 256)
   --help                    this text
@@ -72,6 +82,7 @@ int main(int argc, char** argv) {
     namespace emu = ivschat::emulator;
     emu::server_options options;
     bool generated_ca_path = true;
+    bool explicit_logging_quota = false;
     for (int i = 1; i < argc; ++i) {
         const std::string_view flag = argv[i];
         if (flag == "--help" || flag == "-h") {
@@ -82,11 +93,15 @@ int main(int argc, char** argv) {
             options.tls = true;
             continue;
         }
+        if (flag == "--enforce-quotas") {
+            options.enforce_quotas = true;
+            continue;
+        }
         static constexpr std::string_view flags_with_value[] = {
             "--host",        "--port",       "--cert",        "--key",       "--ca-bundle",
             "--region",      "--account-id", "--credentials", "--allowed-skew", "--fault",
             "--max-rooms",   "--max-logging-configurations", "--max-body-bytes", "--seed",
-            "--chat-minute-seconds", "--max-queued-frames"};
+            "--chat-minute-seconds", "--max-queued-frames", "--quota"};
         if (std::find(std::begin(flags_with_value), std::end(flags_with_value), flag) == std::end(flags_with_value))
             fail("unknown option " + std::string(flag));
         if (i + 1 >= argc) fail("missing value after " + std::string(flag));
@@ -132,12 +147,19 @@ int main(int argc, char** argv) {
             if (!parse_number(value, options.service.max_rooms)) bad_value();
         } else if (flag == "--max-logging-configurations") {
             if (!parse_number(value, options.service.max_logging_configurations)) bad_value();
+            explicit_logging_quota = true;
         } else if (flag == "--max-body-bytes") {
             if (!parse_number(value, options.max_body_bytes)) bad_value();
         } else if (flag == "--chat-minute-seconds") {
             long long seconds = 0;
             if (!parse_number(value, seconds) || seconds < 1 || seconds > 60) bad_value();
             options.service.chat_minute = std::chrono::seconds(seconds);
+        } else if (flag == "--quota") {
+            auto rate = emu::parse_operation_rate(value);
+            const auto known = emu::default_operation_rates();
+            if (!rate || std::none_of(known.begin(), known.end(), [&](const auto& k) { return k.first == rate->first; }))
+                bad_value();
+            options.operation_rates.push_back(std::move(*rate));
         } else if (flag == "--max-queued-frames") {
             if (!parse_number(value, options.messaging.max_queued_frames) || options.messaging.max_queued_frames == 0)
                 bad_value();
@@ -145,6 +167,12 @@ int main(int argc, char** argv) {
             if (!parse_number(value, options.seed)) bad_value();
             options.service.seed = options.seed;
         }
+    }
+
+    if (options.enforce_quotas) {
+        // The account quotas of the IVS Chat User Guide's "Service Quotas" page.
+        if (!explicit_logging_quota) options.service.max_logging_configurations = 10;
+        options.messaging.max_connections = 50'000;
     }
 
     try {

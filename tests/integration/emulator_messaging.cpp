@@ -397,3 +397,17 @@ TEST_CASE("messaging: a client that stops reading is disconnected; the room's br
     CHECK((slow.close_code() == 1008 || slow.close_code() == 0));
     CHECK(settled_connection_count(f.emulator, 1) == 1);
 }
+
+TEST_CASE("messaging: upgrades beyond the connection quota are refused with 429", "[emulator][messaging][quotas]") {
+    chat_fixture f({.messaging = {.max_connections = 2}});
+    auto a = f.connect(f.token("a"));
+    auto b = f.connect(f.token("b"));
+    chat_client third;
+    const auto refused = third.open(f.emulator.port(), f.token("c"));
+    CHECK_FALSE(refused.accepted);
+    CHECK(refused.status == 429);
+    CHECK(refused.body == "too many chat connections (2)\n");
+    b->close();
+    REQUIRE(settled_connection_count(f.emulator, 1) == 1);
+    auto c = f.connect(f.token("c"));
+}

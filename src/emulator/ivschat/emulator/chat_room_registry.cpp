@@ -41,6 +41,8 @@ std::variant<chat_token_claims, upgrade_refusal> chat_room_registry::admit(std::
     const auto [used, fresh] = used_tokens_.try_emplace(std::string(chat_token_seal(token)), claims->token_expiration_time);
     if (!fresh) return refuse_upgrade(401, "chat token already used");
     if (!service_.message_limits(claims->room_arn)) return refuse_upgrade(404, "room not found");
+    if (options_.max_connections && connection_count_ >= options_.max_connections)
+        return refuse_upgrade(429, "too many chat connections (" + std::to_string(options_.max_connections) + ")");
     return std::move(*claims);
 }
 

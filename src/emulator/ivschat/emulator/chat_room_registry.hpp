@@ -25,6 +25,9 @@ struct messaging_options {
     /// How long a connection that is being closed may take to drain its queue
     /// and finish the close handshake before its socket is closed.
     std::chrono::seconds close_timeout{5};
+    /// Concurrent chat connections; an upgrade beyond them is refused with
+    /// 429 (0: no limit). The service's quota is 50,000 per account.
+    std::size_t max_connections = 0;
 };
 
 /// One chat connection as the registry sees it. The I/O side implements

@@ -108,6 +108,9 @@ struct server_state : std::enable_shared_from_this<server_state> {
                                         .allowed_skew = options.allowed_skew},
                   options.seed),
           messaging(svc, options.messaging, options.clock_offset) {
+        auto rates = options.enforce_quotas ? default_operation_rates() : std::vector<std::pair<std::string, double>>{};
+        rates.insert(rates.end(), options.operation_rates.begin(), options.operation_rates.end());
+        if (!rates.empty()) handler.enforce_rates(rate_quotas(rates));
         for (const auto& [action, probability] : options.random_faults)
             handler.faults().set_probability(action, probability);
         tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);

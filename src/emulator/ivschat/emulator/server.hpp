@@ -52,6 +52,12 @@ struct server_options {
     std::chrono::seconds idle_timeout = std::chrono::seconds(60);
     /// Region, account, quotas and the chat token key.
     service_options service{};
+    /// Per-operation request rates (429 ThrottlingException beyond them):
+    /// the service's quotas (default_operation_rates()) when enforce_quotas,
+    /// then operation_rates, which override them or, alone, limit only the
+    /// operations they name.
+    bool enforce_quotas = false;
+    std::vector<std::pair<std::string, double>> operation_rates{};
     /// Limits of the Messaging WebSocket endpoint.
     messaging_options messaging{};
     /// Faults applied at random: (action, probability).
