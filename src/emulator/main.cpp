@@ -1,8 +1,9 @@
 // ivschat-emulator: a local Amazon IVS Chat control-plane service.
 //
 // Prints the endpoint URL as the first line on stdout (and, with --tls and a
-// generated certificate, "ca-bundle: <path>" as the second), then serves until
-// SIGINT or SIGTERM.
+// generated certificate, "ca-bundle: <path>" as the second), then
+// "messaging: ws://..." (wss:// with --tls), then serves until SIGINT or SIGTERM.
+#include <ivschat/emulator/rate_quotas.hpp>
 #include <ivschat/emulator/server.hpp>
 #include <ivschat/version.hpp>
 
@@ -52,6 +53,20 @@ constexpr const char* usage = R"(usage: ivschat-emulator [options]
                             together; past it a request gets 503 (default 67108864)
   --seed N                  seed of ids and random faults (default: random)
   --version                 print "ivschat-emulator VERSION" and exit
+  --chat-minute-seconds N   length of a minute of chat token time: the token's
+                            one-minute validity and sessionDurationInMinutes
+                            (default 60; shorter to test expiry quickly)
+  --enforce-quotas          apply the service's quotas: per-operation rates
+                            (CreateChatToken 200/s, SendEvent, DeleteMessage,
+                            DisconnectUser 100/s, room operations 5/s, logging
+                            configuration operations 3/s, tag operations 10/s;
+                            429 ThrottlingException), 10 logging configurations
+                            (unless --max-logging-configurations), 50,000 chat
+                            connections
+  --quota OPERATION=TPS     rate of one operation (repeatable); overrides
+                            --enforce-quotas' rate, or alone limits only it
+  --max-queued-frames N     frames queued for one chat connection before it is
+                            closed as too slow (default 256)
   --help                    this text
 
 Control API (unsigned), on the same port: GET /_emulator/stats,
@@ -59,6 +74,8 @@ POST /_emulator/faults {"actions":[...],"probabilities":{...}}, DELETE /_emulato
 POST /_emulator/reset, POST /_emulator/close-idle-connections. Requests other
 than GET need Content-Type: application/json; requests with an Origin header
 or a Host other than the emulator's address are refused.
+Messaging WebSocket endpoint (the chat token as Sec-WebSocket-Protocol) on the same
+port: printed as "messaging: ws://..." after the endpoint (and ca-bundle) lines.
 )";
 
 template <class Int>
@@ -78,6 +95,7 @@ int main(int argc, char** argv) {
     namespace emu = ivschat::emulator;
     emu::server_options options;
     bool generated_ca_path = true;
+    bool explicit_logging_quota = false;
     for (int i = 1; i < argc; ++i) {
         const std::string_view flag = argv[i];
         if (flag == "--help" || flag == "-h") {
@@ -92,11 +110,16 @@ int main(int argc, char** argv) {
             options.tls = true;
             continue;
         }
+        if (flag == "--enforce-quotas") {
+            options.enforce_quotas = true;
+            continue;
+        }
         static constexpr std::string_view flags_with_value[] = {
             "--host",        "--port",       "--cert",        "--key",       "--ca-bundle",
             "--region",      "--account-id", "--credentials", "--allowed-skew", "--fault",
             "--max-rooms",   "--max-logging-configurations", "--max-body-bytes", "--seed",
-            "--max-connections", "--handshake-timeout", "--max-unfinished-body-bytes"};
+            "--max-connections", "--handshake-timeout", "--max-unfinished-body-bytes",
+            "--chat-minute-seconds", "--max-queued-frames", "--quota"};
         if (std::find(std::begin(flags_with_value), std::end(flags_with_value), flag) == std::end(flags_with_value))
             fail("unknown option " + std::string(flag));
         if (i + 1 >= argc) fail("missing value after " + std::string(flag));
@@ -142,6 +165,7 @@ int main(int argc, char** argv) {
             if (!parse_number(value, options.service.max_rooms)) bad_value();
         } else if (flag == "--max-logging-configurations") {
             if (!parse_number(value, options.service.max_logging_configurations)) bad_value();
+            explicit_logging_quota = true;
         } else if (flag == "--max-body-bytes") {
             if (!parse_number(value, options.max_body_bytes)) bad_value();
         } else if (flag == "--max-connections") {
@@ -152,10 +176,29 @@ int main(int argc, char** argv) {
             options.handshake_timeout = std::chrono::seconds(seconds);
         } else if (flag == "--max-unfinished-body-bytes") {
             if (!parse_number(value, options.max_unfinished_body_bytes)) bad_value();
+        } else if (flag == "--chat-minute-seconds") {
+            long long seconds = 0;
+            if (!parse_number(value, seconds) || seconds < 1 || seconds > 60) bad_value();
+            options.service.chat_minute = std::chrono::seconds(seconds);
+        } else if (flag == "--quota") {
+            auto rate = emu::parse_operation_rate(value);
+            const auto known = emu::default_operation_rates();
+            if (!rate || std::none_of(known.begin(), known.end(), [&](const auto& k) { return k.first == rate->first; }))
+                bad_value();
+            options.operation_rates.push_back(std::move(*rate));
+        } else if (flag == "--max-queued-frames") {
+            if (!parse_number(value, options.messaging.max_queued_frames) || options.messaging.max_queued_frames == 0)
+                bad_value();
         } else if (flag == "--seed") {
             if (!parse_number(value, options.seed)) bad_value();
             options.service.seed = options.seed;
         }
+    }
+
+    if (options.enforce_quotas) {
+        // The account quotas of the IVS Chat User Guide's "Service Quotas" page.
+        if (!explicit_logging_quota) options.service.max_logging_configurations = 10;
+        options.messaging.max_connections = 50'000;
     }
 
     try {
@@ -164,6 +207,7 @@ int main(int argc, char** argv) {
         server.start();
         std::printf("%s\n", server.endpoint().c_str());
         if (!server.ca_bundle().empty()) std::printf("ca-bundle: %s\n", server.ca_bundle().c_str());
+        std::printf("messaging: %s\n", server.messaging_endpoint().c_str());
         std::fflush(stdout);
 
         boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);

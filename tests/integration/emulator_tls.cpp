@@ -77,6 +77,7 @@ TEST_CASE("ivschat-emulator: plain HTTP program, SIGINT exits cleanly", "[emulat
                            "--region", "eu-west-1", "--account-id", "111122223333"});
     const auto url = program.line();
     REQUIRE(url.starts_with("http://127.0.0.1:"));
+    CHECK(program.line() == "messaging: ws://127.0.0.1:" + std::to_string(port_of(url)));
     client c(port_of(url));
     signing how{.credentials = [] {
                     ivschat::credentials k;
@@ -100,6 +101,7 @@ TEST_CASE("ivschat-emulator: --tls prints the CA bundle, SIGTERM exits cleanly",
     const auto ca_line = program.line();
     REQUIRE(url.starts_with("https://127.0.0.1:"));
     REQUIRE(ca_line.starts_with("ca-bundle: "));
+    CHECK(program.line() == "messaging: wss://127.0.0.1:" + std::to_string(port_of(url)));
     const fs::path ca = ca_line.substr(std::string_view("ca-bundle: ").size());
     REQUIRE(fs::exists(ca));
     {
@@ -115,7 +117,9 @@ TEST_CASE("ivschat-emulator: --tls prints the CA bundle, SIGTERM exits cleanly",
 
 TEST_CASE("ivschat-emulator: bad command lines fail with usage", "[emulator][program]") {
     for (std::vector<std::string> args : {std::vector<std::string>{"--port", "x"}, {"--fault", "explode=0.5"},
-                                          {"--fault", "500=2"}, {"--credentials", "nosecret"}, {"--bogus"}, {"--port"}}) {
+                                          {"--fault", "500=2"}, {"--credentials", "nosecret"}, {"--bogus"}, {"--port"},
+                                          {"--chat-minute-seconds", "0"}, {"--chat-minute-seconds", "61"},
+                                          {"--max-queued-frames", "0"}}) {
         args.insert(args.begin(), emulator_program().string());
         child_process program(args);
         const int status = program.wait();

@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include <charconv>
+#include <cmath>
 #include <random>
 
 namespace ivschat::emulator {
@@ -249,6 +250,18 @@ response_plan request_handler::handle(const received_request& request, bool keep
                 write_message_body("Unsupported Media Type: the body must be application/json, not " +
                                        std::string(*type) + ".",
                                    body_);
+            } else if (quotas_ && !quotas_->admit(api_.operation_name(*route.operation), rate_quotas::clock::now())) {
+                const auto operation = api_.operation_name(*route.operation);
+                const auto limit = static_cast<std::int32_t>(std::ceil(*quotas_->rate(operation)));
+                auto r = write_error(throttling_exception{.message = "Rate exceeded: " + std::string(operation) +
+                                                                     " is limited to " + std::to_string(limit) +
+                                                                     " requests per second.",
+                                                          .resource_id = std::string(operation),
+                                                          .resource_type = resource_type::room,
+                                                          .limit = limit},
+                                     body_);
+                status = r.status;
+                error_type = r.error_type;
             } else {
                 body_.clear();
                 auto result = api_.invoke(*route.operation, request, now, body_);

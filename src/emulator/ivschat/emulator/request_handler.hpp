@@ -2,11 +2,13 @@
 
 #include <ivschat/emulator/control_access.hpp>
 #include <ivschat/emulator/fault_plan.hpp>
+#include <ivschat/emulator/rate_quotas.hpp>
 #include <ivschat/emulator/request_authenticator.hpp>
 #include <ivschat/emulator/service_api.hpp>
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,6 +74,11 @@ public:
     response_plan reject(unsigned status, std::string_view type, std::string_view message,
                          std::chrono::system_clock::time_point now, std::string& out);
 
+    /// Limits authenticated requests per operation (429 ThrottlingException
+    /// with resourceId = the operation's name, resourceType ROOM, limit = its
+    /// rate). Off unless set.
+    void enforce_rates(rate_quotas quotas) { quotas_.emplace(std::move(quotas)); }
+
     fault_plan& faults() noexcept { return faults_; }
     server_counters& counters() noexcept { return counters_; }
     /// Where the server listens: the only Host the control API answers.
@@ -86,6 +93,7 @@ private:
     service_api& api_;
     request_authenticator authenticator_;
     fault_plan faults_;
+    std::optional<rate_quotas> quotas_;
     server_counters counters_;
     std::string body_;
     std::uint64_t request_id_prefix_;

@@ -1,5 +1,6 @@
 #include <ivschat/emulator/server.hpp>
 
+#include <ivschat/emulator/chat_session.hpp>
 #include <ivschat/emulator/request_handler.hpp>
 #include <ivschat/emulator/request_reading.hpp>
 #include <ivschat/emulator/service_api.hpp>
@@ -13,6 +14,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include <unistd.h>
 
@@ -95,6 +97,7 @@ struct server_state : std::enable_shared_from_this<server_state> {
     service svc;
     service_api api;
     request_handler handler;
+    chat_room_registry messaging;
     std::unordered_set<session_base*> sessions;
     bool stopped = false;
 
@@ -112,7 +115,11 @@ struct server_state : std::enable_shared_from_this<server_state> {
                                         .keys = options.keys.empty() ? std::vector<credentials>{example_credentials()}
                                                                      : options.keys,
                                         .allowed_skew = options.allowed_skew},
-                  options.seed) {
+                  options.seed),
+          messaging(svc, options.messaging, options.clock_offset) {
+        auto rates = options.enforce_quotas ? default_operation_rates() : std::vector<std::pair<std::string, double>>{};
+        rates.insert(rates.end(), options.operation_rates.begin(), options.operation_rates.end());
+        if (!rates.empty()) handler.enforce_rates(rate_quotas(rates));
         for (const auto& [action, probability] : options.random_faults)
             handler.faults().set_probability(action, probability);
         tcp::endpoint endpoint(asio::ip::make_address(options.host), options.port);
@@ -178,6 +185,7 @@ struct server_state : std::enable_shared_from_this<server_state> {
             const auto now = std::chrono::steady_clock::now();
             std::vector<session_base*> current(self->sessions.begin(), self->sessions.end());
             for (auto* s : current) s->close_if_stale(now, self->options.idle_timeout, self->options.handshake_timeout);
+            self->messaging.sweep(now);
             self->sweep();
         });
     }
@@ -195,6 +203,7 @@ struct server_state : std::enable_shared_from_this<server_state> {
         accept_timer.cancel();
         std::vector<session_base*> current(sessions.begin(), sessions.end());
         for (auto* s : current) s->close();
+        messaging.close_all();
     }
 };
 
@@ -295,6 +304,9 @@ private:
 
     void on_read(beast::error_code ec) {
         idle_ = false;
+        if (!ec && beast::websocket::is_upgrade(parser_->get()))
+            return start_chat_session(std::shared_ptr<chat_room_registry>(owner_, &owner_->messaging),
+                                      std::move(stream_), parser_->release());
         auto plan = answer_read(owner_->handler, ec, *parser_, owner_->options.max_body_bytes, headers_,
                                 std::chrono::system_clock::now() + owner_->options.clock_offset, out_);
         if (!plan) return close();
@@ -410,11 +422,17 @@ std::string server::endpoint() const {
     return (impl_->tls ? "https://" : "http://") + host + ":" + std::to_string(port());
 }
 
+std::string server::messaging_endpoint() const {
+    auto url = endpoint();
+    return (impl_->tls ? "wss" : "ws") + url.substr(url.find(':'));
+}
+
 std::uint16_t server::port() const { return impl_->acceptor.local_endpoint().port(); }
 const std::filesystem::path& server::ca_bundle() const { return impl_->ca_bundle; }
 service& server::state() { return impl_->svc; }
 fault_plan& server::faults() { return impl_->handler.faults(); }
 connection_limits::counters server::limit_counters() const { return impl_->limits.tally(); }
 std::size_t server::open_connections() const { return impl_->sessions.size(); }
+chat_room_registry& server::messaging() { return impl_->messaging; }
 
 }  // namespace ivschat::emulator

@@ -2,6 +2,7 @@
 
 #include <ivschat/credentials.hpp>
 #include <ivschat/emulator/connection_limits.hpp>
+#include <ivschat/emulator/chat_room_registry.hpp>
 #include <ivschat/emulator/fault_plan.hpp>
 #include <ivschat/emulator/service.hpp>
 
@@ -66,6 +67,14 @@ struct server_options {
     std::size_t max_unfinished_body_bytes = 64 * 1024 * 1024;
     /// Region, account, quotas and the chat token key.
     service_options service{};
+    /// Per-operation request rates (429 ThrottlingException beyond them):
+    /// the service's quotas (default_operation_rates()) when enforce_quotas,
+    /// then operation_rates, which override them or, alone, limit only the
+    /// operations they name.
+    bool enforce_quotas = false;
+    std::vector<std::pair<std::string, double>> operation_rates{};
+    /// Limits of the Messaging WebSocket endpoint.
+    messaging_options messaging{};
     /// Faults applied at random: (action, probability).
     std::vector<std::pair<fault_action, double>> random_faults{};
     /// Seed of the fault plan's random draws and of generated ids.
@@ -96,6 +105,9 @@ public:
 
     /// "http://127.0.0.1:PORT" or "https://127.0.0.1:PORT".
     std::string endpoint() const;
+    /// The Messaging WebSocket endpoint on the same port: "ws://127.0.0.1:PORT"
+    /// or "wss://127.0.0.1:PORT" (WebSocket upgrades go to it).
+    std::string messaging_endpoint() const;
     std::uint16_t port() const;
     /// The CA bundle written for a generated certificate; empty otherwise.
     const std::filesystem::path& ca_bundle() const;
@@ -107,6 +119,7 @@ public:
     connection_limits::counters limit_counters() const;
     /// Open connections now.
     std::size_t open_connections() const;
+    chat_room_registry& messaging();
 
 private:
     std::shared_ptr<server_state> impl_;

@@ -7,7 +7,6 @@
 #include <boost/describe/members.hpp>
 #include <boost/json.hpp>
 #include <boost/mp11/algorithm.hpp>
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -28,8 +27,7 @@ constexpr std::int32_t default_session_minutes = 60;
 constexpr std::size_t default_page_size = 50;
 constexpr std::size_t max_tags = 50;
 // A token must be used to connect within a minute of its issue, as the service's tokens.
-constexpr std::chrono::minutes token_validity{1};
-constexpr std::string_view token_prefix = "ivschat-emulator.1.";
+constexpr int token_validity_minutes = 1;
 const resource_type logging_configuration_type{"LOGGING_CONFIGURATION"};
 
 time_point to_millis(time_point t) { return std::chrono::floor<std::chrono::milliseconds>(t); }
@@ -274,7 +272,9 @@ outcome<update_room_response> service::handle(const update_room_request& r, time
 outcome<delete_room_response> service::handle(const delete_room_request& r, time_point) {
     auto* room = find_room(r.identifier);
     if (!room) return room_not_found(r.identifier);
+    const std::string arn = *room->arn;
     rooms_.erase(*room->id);
+    if (listener_) listener_->on_room_deleted(arn);
     return delete_room_response{};
 }
 
@@ -371,76 +371,81 @@ outcome<list_logging_configurations_response> service::handle(const list_logging
 
 // Tokens and messaging.
 
+room_event delete_message_event(std::string id, std::string_view message_id, std::string_view reason,
+                                time_point send_time) {
+    return room_event{.id = std::move(id),
+                      .name = "aws:DELETE_MESSAGE",
+                      .attributes = {{"MessageId", std::string(message_id)},
+                                     {"MessageID", std::string(message_id)},
+                                     {"Reason", std::string(reason)}},
+                      .send_time = send_time};
+}
+
+room_event disconnect_user_event(std::string id, std::string_view user_id, std::string_view reason,
+                                 time_point send_time) {
+    return room_event{.id = std::move(id),
+                      .name = "aws:DISCONNECT_USER",
+                      .attributes = {{"UserId", std::string(user_id)}, {"Reason", std::string(reason)}},
+                      .send_time = send_time};
+}
+
 outcome<create_chat_token_response> service::handle(const create_chat_token_request& r, time_point now) {
     if (!find_room(r.room_identifier)) return room_not_found(r.room_identifier);
-    const auto issued = std::chrono::floor<std::chrono::seconds>(now);
-    const auto session_end = issued + std::chrono::minutes(r.session_duration_in_minutes.value_or(default_session_minutes));
-    const auto token_end = std::min<time_point>(issued + token_validity, session_end);
-
-    json::array capabilities;
-    for (const auto& c : r.capabilities) capabilities.emplace_back(json::string_view(c.value().data(), c.value().size()));
-    json::object attributes;
-    for (const auto& [key, value] : r.attributes) attributes[key] = value;
-    auto seconds = [](time_point t) { return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count(); };
-    const std::string claims = json::serialize(json::object{{"room", r.room_identifier},
-                                                            {"user", r.user_id},
-                                                            {"capabilities", std::move(capabilities)},
-                                                            {"attributes", std::move(attributes)},
-                                                            {"iat", seconds(issued)},
-                                                            {"exp", seconds(token_end)},
-                                                            {"sessionExp", seconds(session_end)}});
-    const auto seal = detail::hmac_sha256(options_.chat_token_key, claims);
+    chat_token_claims claims;
+    claims.room_arn = r.room_identifier;
+    claims.user_id = r.user_id;
+    for (const auto& c : r.capabilities) claims.capabilities.emplace_back(c.value());
+    claims.attributes.insert(r.attributes.begin(), r.attributes.end());
+    claims.issued_at = to_millis(now);
+    claims.session_expiration_time =
+        claims.issued_at + r.session_duration_in_minutes.value_or(default_session_minutes) * options_.chat_minute;
+    claims.token_expiration_time =
+        std::min<time_point>(claims.issued_at + token_validity_minutes * options_.chat_minute,
+                             claims.session_expiration_time);
     create_chat_token_response out;
-    out.token = std::string(token_prefix) + base64(claims) + "." + base64(detail::as_string_view(seal));
-    out.token_expiration_time = token_end;
-    out.session_expiration_time = session_end;
+    out.token = seal_chat_token(options_.chat_token_key, claims);
+    out.token_expiration_time = claims.token_expiration_time;
+    out.session_expiration_time = claims.session_expiration_time;
     return out;
 }
 
 std::optional<chat_token_claims> service::decode_chat_token(std::string_view token) const {
-    if (!token.starts_with(token_prefix)) return std::nullopt;
-    token.remove_prefix(token_prefix.size());
-    const auto dot = token.find('.');
-    if (dot == std::string_view::npos) return std::nullopt;
-    auto claims = unbase64(token.substr(0, dot));
-    auto seal = unbase64(token.substr(dot + 1));
-    if (!claims || !seal) return std::nullopt;
-    const auto expected = detail::hmac_sha256(options_.chat_token_key, *claims);
-    if (seal->size() != expected.size() || CRYPTO_memcmp(seal->data(), expected.data(), expected.size()) != 0)
-        return std::nullopt;
-    json::error_code ec;
-    auto doc = json::parse(*claims, ec);
-    if (ec || !doc.is_object()) return std::nullopt;
-    try {
-        const auto& o = doc.as_object();
-        chat_token_claims out;
-        out.room_arn = json::value_to<std::string>(o.at("room"));
-        out.user_id = json::value_to<std::string>(o.at("user"));
-        out.capabilities = json::value_to<std::vector<std::string>>(o.at("capabilities"));
-        out.attributes = json::value_to<std::map<std::string, std::string>>(o.at("attributes"));
-        auto at = [&](std::string_view key) { return time_point(std::chrono::seconds(o.at(key).to_number<std::int64_t>())); };
-        out.issued_at = at("iat");
-        out.token_expiration_time = at("exp");
-        out.session_expiration_time = at("sessionExp");
-        return out;
-    } catch (const std::exception&) {
-        return std::nullopt;
+    return open_chat_token(options_.chat_token_key, token);
+}
+
+std::optional<room_message_limits> service::message_limits(std::string_view room_arn) const {
+    if (!room_arn.starts_with(room_arn_prefix_)) return std::nullopt;
+    auto it = rooms_.find(std::string(room_arn.substr(room_arn_prefix_.size())));
+    if (it == rooms_.end()) return std::nullopt;
+    return room_message_limits{
+        .maximum_message_rate_per_second = it->second.maximum_message_rate_per_second.value_or(default_message_rate),
+        .maximum_message_length = it->second.maximum_message_length.value_or(default_message_length)};
+}
+
+outcome<send_event_response> service::handle(const send_event_request& r, time_point now) {
+    if (!find_room(r.room_identifier)) return room_not_found(r.room_identifier);
+    send_event_response out{.id = new_id()};
+    if (listener_)
+        listener_->on_event(r.room_identifier,
+                            room_event{.id = *out.id, .name = r.event_name, .attributes = r.attributes, .send_time = now});
+    return out;
+}
+
+outcome<delete_message_response> service::handle(const delete_message_request& r, time_point now) {
+    if (!find_room(r.room_identifier)) return room_not_found(r.room_identifier);
+    // The id of the aws:DELETE_MESSAGE event sent to the room's clients.
+    delete_message_response out{.id = new_id()};
+    if (listener_)
+        listener_->on_event(r.room_identifier, delete_message_event(*out.id, r.id, r.reason.value_or(""), now));
+    return out;
+}
+
+outcome<disconnect_user_response> service::handle(const disconnect_user_request& r, time_point now) {
+    if (!find_room(r.room_identifier)) return room_not_found(r.room_identifier);
+    if (listener_) {
+        listener_->on_event(r.room_identifier, disconnect_user_event(new_id(), r.user_id, r.reason.value_or(""), now));
+        listener_->on_disconnect_user(r.room_identifier, r.user_id);
     }
-}
-
-outcome<send_event_response> service::handle(const send_event_request& r, time_point) {
-    if (!find_room(r.room_identifier)) return room_not_found(r.room_identifier);
-    return send_event_response{.id = new_id()};
-}
-
-outcome<delete_message_response> service::handle(const delete_message_request& r, time_point) {
-    if (!find_room(r.room_identifier)) return room_not_found(r.room_identifier);
-    // The id of the DeleteMessage event sent to the room's clients.
-    return delete_message_response{.id = new_id()};
-}
-
-outcome<disconnect_user_response> service::handle(const disconnect_user_request& r, time_point) {
-    if (!find_room(r.room_identifier)) return room_not_found(r.room_identifier);
     return disconnect_user_response{};
 }
 
@@ -481,6 +486,8 @@ outcome<list_tags_for_resource_response> service::handle(const list_tags_for_res
 }
 
 void service::reset() {
+    if (listener_)
+        for (const auto& [id, room] : rooms_) listener_->on_room_deleted(*room.arn);
     rooms_.clear();
     logging_configurations_.clear();
 }

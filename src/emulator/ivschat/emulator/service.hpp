@@ -1,5 +1,6 @@
 #pragma once
 
+#include <ivschat/emulator/chat_token.hpp>
 #include <ivschat/model.hpp>
 
 #include <chrono>
@@ -28,6 +29,44 @@ struct service_options {
     std::string chat_token_key{};
     /// Seeds the generator of resource and message ids (0: random).
     std::uint64_t seed = 0;
+    /// How long a minute of chat token time lasts: the token's validity (one
+    /// minute) and sessionDurationInMinutes are counted in it. Shorter than a
+    /// minute only to test expiry quickly.
+    std::chrono::milliseconds chat_minute = std::chrono::minutes(1);
+};
+
+/// An EVENT for a room's chat connections, caused by the control plane.
+struct room_event {
+    std::string id{};
+    std::string name{};
+    std::map<std::string, std::string> attributes{};
+    std::chrono::system_clock::time_point send_time{};
+};
+
+/// The aws:DELETE_MESSAGE event: attributes MessageId, MessageID (the
+/// deprecated spelling the JS SDK reads) and Reason.
+room_event delete_message_event(std::string id, std::string_view message_id, std::string_view reason,
+                                std::chrono::system_clock::time_point send_time);
+/// The aws:DISCONNECT_USER event: attributes UserId and Reason.
+room_event disconnect_user_event(std::string id, std::string_view user_id, std::string_view reason,
+                                 std::chrono::system_clock::time_point send_time);
+
+/// Receives what the control plane does to a room's chat connections
+/// (SendEvent, DeleteMessage, DisconnectUser, DeleteRoom): the Messaging
+/// endpoint delivers it.
+class room_listener {
+public:
+    virtual ~room_listener() = default;
+    virtual void on_event(std::string_view room_arn, const room_event& event) = 0;
+    /// After the aws:DISCONNECT_USER event: the user's connections end.
+    virtual void on_disconnect_user(std::string_view room_arn, std::string_view user_id) = 0;
+    virtual void on_room_deleted(std::string_view room_arn) = 0;
+};
+
+/// The limits a room puts on SEND_MESSAGE, as the room is now.
+struct room_message_limits {
+    std::int32_t maximum_message_rate_per_second = 0;
+    std::int32_t maximum_message_length = 0;
 };
 
 /// An error the service answers with: one of the model's error shapes.
@@ -37,18 +76,6 @@ using service_error = std::variant<validation_exception, resource_not_found_exce
 /// A response or the service's error.
 template <class Response>
 using outcome = std::variant<Response, service_error>;
-
-/// What a chat token issued by CreateChatToken says, as decode_chat_token()
-/// reads it back.
-struct chat_token_claims {
-    std::string room_arn{};
-    std::string user_id{};
-    std::vector<std::string> capabilities{};
-    std::map<std::string, std::string> attributes{};
-    std::chrono::system_clock::time_point issued_at{};
-    std::chrono::system_clock::time_point token_expiration_time{};
-    std::chrono::system_clock::time_point session_expiration_time{};
-};
 
 /// The state and semantics of Amazon IVS Chat for one account and region,
 /// in memory and without I/O: typed requests in, typed responses or the
@@ -98,8 +125,18 @@ public:
     /// token is malformed or its seal does not verify.
     std::optional<chat_token_claims> decode_chat_token(std::string_view token) const;
 
-    /// Forgets every room and logging configuration.
+    /// Forgets every room and logging configuration (telling the listener
+    /// that each room is gone).
     void reset();
+
+    /// Where SendEvent, DeleteMessage, DisconnectUser and DeleteRoom are
+    /// reported (nullptr: nowhere). The listener must outlive the service or
+    /// be removed first.
+    void set_room_listener(room_listener* listener) noexcept { listener_ = listener; }
+    /// The room's current message limits; nullopt when there is no such room.
+    std::optional<room_message_limits> message_limits(std::string_view room_arn) const;
+    /// A fresh 12-character alphanumeric id (messages, events, errors).
+    std::string new_message_id() { return new_id(); }
 
     std::size_t room_count() const noexcept { return rooms_.size(); }
     std::size_t logging_configuration_count() const noexcept { return logging_configurations_.size(); }
@@ -118,6 +155,7 @@ private:
     std::mt19937_64 rng_;
     std::unordered_map<std::string, get_room_response> rooms_;  // by id
     std::unordered_map<std::string, get_logging_configuration_response> logging_configurations_;  // by id
+    room_listener* listener_ = nullptr;
 };
 
 }  // namespace ivschat::emulator
