@@ -1,4 +1,7 @@
 #pragma once
+// Pacing calls to the service's per-operation quotas (docs/pacing.md).
+
+#include <ivschat/export.hpp>
 
 #include <chrono>
 #include <functional>
@@ -14,8 +17,8 @@ enum class pacing_mode {
     /// On when the endpoint is the region's AWS endpoint or a rate_limiter
     /// is given; off for a custom endpoint_url (an emulator, a proxy).
     automatic,
-    on,
-    off,
+    on,   ///< always paced
+    off,  ///< never paced
 };
 
 /// Pacing: per-operation permits at the service's request-rate quotas, so
@@ -28,6 +31,7 @@ enum class pacing_mode {
 /// ivschat::error::quota_wait and takes no permit. A ThrottlingException
 /// from the service lowers the operation's rate; successes restore it.
 struct pacing_options {
+    /// Whether calls are paced.
     pacing_mode mode = pacing_mode::automatic;
     /// Requests per second by operation name ("CreateChatToken"), in place
     /// of documented_quota(); each must be > 0.
@@ -55,6 +59,6 @@ struct pacing_options {
 /// region, in requests per second (AWS IVS Chat User Guide, "Service
 /// Quotas"; data/model/README.md); nullopt for a name that is not an
 /// operation.
-std::optional<double> documented_quota(std::string_view operation) noexcept;
+IVSCHAT_API std::optional<double> documented_quota(std::string_view operation) noexcept;
 
 }  // namespace ivschat
