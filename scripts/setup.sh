@@ -31,6 +31,9 @@ if ((${#missing[@]})); then
   fi
 fi
 
+# ccache (CMakeLists.txt uses it when present) keys on paths relative to the
+# checkout, so every clone of the repository shares one cache.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD} CCACHE_NOHASHDIR=1
 cmake --preset "$preset" >/dev/null
 if ((${#targets[@]})); then
   cmake --build --preset "$preset" --target "${targets[@]}"
