@@ -7,8 +7,8 @@ namespace ivschat::detail {
 /// The answer to a reservation: when the permit may be used, and whether it
 /// was taken (false: that is past the caller's max_wait; nothing was taken).
 struct permit {
-    std::chrono::steady_clock::time_point at;
-    bool granted;
+    std::chrono::steady_clock::time_point at{};
+    bool granted = false;
 };
 
 /// When each permit of a rate-limited resource may be used: the generic
