@@ -124,6 +124,34 @@ TEST_CASE("pacing: a burst waits for its permits instead of going out at once", 
     });
 }
 
+TEST_CASE("pacing: twice the quota offered to a service that enforces it, and no 429", "[client][emulator][pacing]") {
+    // The emulator throttles CreateChatToken beyond 40/s (its bucket holds a
+    // second of the rate); the client paces at the same quota.
+    emulator_fixture f({.tls = true, .operation_rates = {{"CreateChatToken", 40}}});
+    f.run([&]() -> awaitable<void> {
+        auto options = f.options();
+        options.pacing = {.mode = ivschat::pacing_mode::on, .quotas = {{"CreateChatToken", 40}}};
+        options.max_attempts = 1;  // a 429 would be a failure, not hidden by a retry
+        ivschat::client chat{f.ioc.get_executor(), options};
+        const auto room = co_await make_room(chat);
+        const std::vector clients{&chat};
+        auto burst = co_await token_burst(clients, room, 80);
+        CHECK(burst.failures == 0);
+        CHECK(burst.elapsed >= 1900ms - 30ms);  // (80 - a burst of 4) at 40/s
+    });
+    // Unpaced, the same offer is throttled: the emulator does enforce it.
+    emulator_fixture unpaced_emulator({.tls = true, .operation_rates = {{"CreateChatToken", 40}}});
+    unpaced_emulator.run([&]() -> awaitable<void> {
+        auto options = unpaced_emulator.options();
+        options.max_attempts = 1;
+        ivschat::client chat{unpaced_emulator.ioc.get_executor(), options};
+        const auto room = co_await make_room(chat);
+        const std::vector clients{&chat};
+        auto burst = co_await token_burst(clients, room, 80);
+        CHECK(burst.failures >= 30);
+    });
+}
+
 TEST_CASE("pacing: off by default for a custom endpoint, on when asked", "[client][emulator][pacing]") {
     emulator_fixture f;
     f.run([&]() -> awaitable<void> {
