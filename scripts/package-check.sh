@@ -90,7 +90,7 @@ cmake --install build-shared --prefix "$work/shared" >/dev/null
 library=$work/shared/lib/libivschat.so.0
 [[ -L $work/shared/lib/libivschat.so && -e $library ]] || fail "the shared install has no libivschat.so -> libivschat.so.0"
 [[ ! -e $work/shared/lib/libivschat.a ]] || fail "the shared install also has the static library"
-readelf -d "$library" | grep -F '(SONAME)' | grep -qF '[libivschat.so.0]' || fail "SONAME is not libivschat.so.0"
+readelf -d "$library" | grep -F '(SONAME)' | grep -F '[libivschat.so.0]' >/dev/null || fail "SONAME is not libivschat.so.0"
 exported=$(nm -D --defined-only "$library" | awk '{print $3}')
 ivschat_symbols=$(grep -c '7ivschat' <<<"$exported" || true)
 # Symbols of namespace boost::asio itself (functions, data, vtables, typeinfo,
@@ -104,14 +104,14 @@ echo "libivschat.so.0 exports $(wc -l <<<"$exported") symbols, $ivschat_symbols 
 
 step "shared: find_package(ivschat) consumer"
 consumer_find_package "$work/shared" "$work/consumer-shared"
-ldd "$work/consumer-shared/consumer" | grep -q "libivschat.so.0 => $library" || fail "the consumer is not linked to $library"
+ldd "$work/consumer-shared/consumer" | grep "libivschat.so.0 => $library" >/dev/null || fail "the consumer is not linked to $library"
 
 step "shared: pkg-config consumer"
 export PKG_CONFIG_PATH="$work/shared/lib/pkgconfig"
 # shellcheck disable=SC2046
 "$compiler" -O1 tests/package/consumer.cpp -o "$work/consumer-pc-shared" \
   $(pkg-config --cflags ivschat) $(pkg-config --libs ivschat) -Wl,-rpath,"$work/shared/lib"
-ldd "$work/consumer-pc-shared" | grep -q "libivschat.so.0 => $library" || fail "the pkg-config consumer is not linked to $library"
+ldd "$work/consumer-pc-shared" | grep "libivschat.so.0 => $library" >/dev/null || fail "the pkg-config consumer is not linked to $library"
 run_consumer "$work/consumer-pc-shared"
 
 step "subproject: add_subdirectory(ivschat) builds the library and nothing else of it"
