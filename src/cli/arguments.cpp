@@ -1,23 +1,12 @@
 #include "cli/arguments.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 
 namespace ivschat::cli {
-namespace {
-
-unsigned parse_unsigned(std::string_view flag, const std::string& text) {
-    unsigned value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc{} || end != text.data() + text.size() || text.empty())
-        throw usage_error("argument --" + std::string(flag) + ": expected a non-negative integer, got '" + text + "'");
-    return value;
-}
-
-}  // namespace
 
 std::string kebab_case(std::string_view camel_case) {
     std::string out;
@@ -38,65 +27,146 @@ std::string kebab_case(std::string_view camel_case) {
 }
 
 std::string read_cli_input(const std::string& argument) {
-    constexpr std::string_view file_prefix = "file://";
-    if (!argument.starts_with(file_prefix)) return argument;
-    const std::string path = argument.substr(file_prefix.size());
-    std::ifstream file(path, std::ios::binary);
-    if (!file) throw usage_error("--cli-input-json: cannot read file '" + path + "'");
-    return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    // The AWS CLI's prefixes: file:// for text, fileb:// for bytes. The
+    // model has no blob members, so both read the file as it is.
+    std::string_view path = argument;
+    if (path.starts_with("file://")) path.remove_prefix(7);
+    else if (path.starts_with("fileb://")) path.remove_prefix(8);
+    else return argument;
+    // Requests are small (the largest member limits are a few KiB): a bound
+    // keeps a wrong path (a device, a huge log) from filling memory.
+    constexpr std::size_t max_file_size = 16 * 1024 * 1024;
+    std::ifstream file{std::string(path), std::ios::binary};
+    if (!file) throw usage_error("cannot read file '" + std::string(path) + "' (from '" + argument + "')");
+    std::string contents;
+    char buffer[65536];
+    while (file.read(buffer, sizeof buffer) || file.gcount() > 0) {
+        contents.append(buffer, static_cast<std::size_t>(file.gcount()));
+        if (contents.size() > max_file_size)
+            throw usage_error("file '" + std::string(path) + "' is larger than 16 MiB");
+    }
+    if (file.bad()) throw usage_error("cannot read file '" + std::string(path) + "'");
+    return contents;
 }
 
-command_line parse_command_line(int argc, const char* const* argv) {
-    command_line result;
-    std::vector<std::string> words(argv + 1, argv + argc);
-    if (words.empty()) throw usage_error("usage: ivschat <operation> [options]; 'ivschat help' lists the operations");
-    std::size_t i = 0;
-    if (!words[0].starts_with("--")) result.operation = words[i++];
-    if (result.operation == "help") {
-        result.help = true;
-        result.operation.clear();
-    }
-
-    // Takes the single value of a global option.
-    const auto value_of = [&](const std::string& flag) -> std::string {
-        if (i >= words.size() || words[i].starts_with("--")) throw usage_error("argument " + flag + ": expected one argument");
-        return words[i++];
+const std::vector<global_option_name>& global_option_names() {
+    static const std::vector<global_option_name> names{
+        {"endpoint-url", true},     {"region", true},           {"profile", true},
+        {"ca-bundle", true},        {"max-attempts", true},     {"retry-mode", true},
+        {"cli-read-timeout", true}, {"cli-connect-timeout", true}, {"max-response-size", true},
+        {"output", true},           {"query", true},            {"no-paginate", false},
+        {"max-items", true},        {"page-size", true},        {"starting-token", true},
+        {"cli-input-json", true},   {"generate-cli-skeleton", false}, {"debug", false},
+        {"version", false},         {"help", false},
     };
+    return names;
+}
+
+namespace {
+
+template <class Number>
+Number parse_number(std::string_view option, const std::string& text, Number minimum) {
+    Number value{};
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || text.empty() || value < minimum)
+        throw usage_error("argument --" + std::string(option) + ": expected an integer of at least " +
+                          std::to_string(minimum) + ", got '" + text + "'");
+    return value;
+}
+
+void check_choice(std::string_view option, const std::string& value, std::initializer_list<std::string_view> choices) {
+    std::string list;
+    for (std::string_view choice : choices) {
+        if (choice == value) return;
+        list += (list.empty() ? "" : ", ") + std::string(choice);
+    }
+    throw usage_error("argument --" + std::string(option) + ": invalid choice '" + value + "' (choose from " + list + ")");
+}
+
+// Sets the global option `name` (without "--") from `value`; false when
+// `name` is not a global option.
+bool set_global(command_line& line, std::string_view name, const std::string& value) {
+    auto& g = line.globals;
+    if (name == "endpoint-url") g.endpoint_url = value;
+    else if (name == "region") g.region = value;
+    else if (name == "profile") g.profile = value;
+    else if (name == "ca-bundle") g.ca_bundle = value;
+    else if (name == "max-attempts") g.max_attempts = parse_number<unsigned>(name, value, 0);
+    else if (name == "retry-mode") check_choice(name, value, {"standard", "adaptive", "off"}), g.retry_mode = value;
+    else if (name == "cli-read-timeout") g.read_timeout_seconds = parse_number<unsigned>(name, value, 0);
+    else if (name == "cli-connect-timeout") g.connect_timeout_seconds = parse_number<unsigned>(name, value, 0);
+    else if (name == "max-response-size") g.max_response_size = parse_number<std::size_t>(name, value, 1);
+    else if (name == "output") check_choice(name, value, {"json", "text", "table", "yaml"}), g.output = value;
+    else if (name == "query") g.query = value;
+    else if (name == "max-items") g.max_items = parse_number<std::uint64_t>(name, value, 1);
+    else if (name == "page-size") g.page_size = parse_number<std::int32_t>(name, value, 1);
+    else if (name == "starting-token") g.starting_token = value;
+    else if (name == "cli-input-json") line.cli_input_json = value;
+    else return false;
+    return true;
+}
+
+}  // namespace
+
+command_line parse_command_line(int argc, const char* const* argv) {
+    command_line line;
+    const std::vector<std::string> words(argv + 1, argv + argc);
+    std::size_t i = 0;
     while (i < words.size()) {
-        const std::string word = words[i++];
-        if (word == "help" && !result.operation.empty()) {
-            result.help = true;
+        const std::string& word = words[i++];
+        if (word == "-h" || word == "--help" || (word == "help" && line.arguments.empty())) {
+            line.help = true;
             continue;
         }
-        if (!word.starts_with("--") || word.size() == 2) throw usage_error("unexpected argument '" + word + "'");
-        auto& g = result.globals;
-        if (word == "--endpoint-url") g.endpoint_url = value_of(word);
-        else if (word == "--region") g.region = value_of(word);
-        else if (word == "--profile") g.profile = value_of(word);
-        else if (word == "--ca-bundle") g.ca_bundle = value_of(word);
-        else if (word == "--max-attempts") g.max_attempts = parse_unsigned("max-attempts", value_of(word));
-        else if (word == "--retry-mode") g.retry_mode = value_of(word);
-        else if (word == "--cli-read-timeout") g.read_timeout_seconds = parse_unsigned("cli-read-timeout", value_of(word));
-        else if (word == "--cli-connect-timeout") g.connect_timeout_seconds = parse_unsigned("cli-connect-timeout", value_of(word));
-        else if (word == "--output") g.output = value_of(word);
-        else if (word == "--no-paginate") g.paginate = false;
-        else if (word == "--debug") g.debug = true;
-        else if (word == "--cli-input-json") result.cli_input_json = value_of(word);
-        else {
-            std::vector<std::string> values;
-            while (i < words.size() && !words[i].starts_with("--")) values.push_back(words[i++]);
-            if (values.empty()) throw usage_error("argument " + word + ": expected at least one argument");
-            if (!result.member_flags.emplace(word.substr(2), std::move(values)).second)
-                throw usage_error("argument " + word + " given more than once");
+        if (!word.starts_with("--") || word.size() == 2) {
+            if (line.operation.empty()) line.operation = word;
+            else line.arguments.push_back(word);
+            continue;
         }
+        const auto equals = word.find('=');
+        const std::string name = word.substr(2, equals == std::string::npos ? std::string::npos : equals - 2);
+        std::optional<std::string> inline_value;
+        if (equals != std::string::npos) inline_value = word.substr(equals + 1);
+
+        const auto known = std::find_if(global_option_names().begin(), global_option_names().end(),
+                                        [&](const global_option_name& g) { return g.name == name; });
+        if (known != global_option_names().end() && !known->takes_value) {
+            if (name == "generate-cli-skeleton") {
+                // An optional value: input (the default) or output.
+                std::string kind = inline_value.value_or("input");
+                if (!inline_value && i < words.size() && (words[i] == "input" || words[i] == "output")) kind = words[i++];
+                check_choice(name, kind, {"input", "output"});
+                line.generate_cli_skeleton = kind;
+                continue;
+            }
+            if (inline_value) throw usage_error("argument --" + name + ": takes no value");
+            if (name == "no-paginate") line.globals.paginate = false;
+            else if (name == "debug") line.globals.debug = true;
+            else if (name == "version") line.version = true;
+            else line.help = true;  // --help
+            continue;
+        }
+        if (known != global_option_names().end()) {
+            if (!inline_value) {
+                if (i >= words.size() || words[i].starts_with("--"))
+                    throw usage_error("argument " + word + ": expected one argument");
+                inline_value = words[i++];
+            }
+            set_global(line, name, *inline_value);
+            continue;
+        }
+        // A member flag: the operation's, so it comes after the operation.
+        if (line.operation.empty())
+            throw usage_error("Unknown options: " + word + " (an operation's flags follow the operation)");
+        std::vector<std::string> values;
+        if (inline_value) values.push_back(*inline_value);
+        else
+            while (i < words.size() && !words[i].starts_with("--")) values.push_back(words[i++]);
+        if (values.empty()) throw usage_error("argument " + word + ": expected at least one argument");
+        if (!line.member_flags.emplace(name, std::move(values)).second)
+            throw usage_error("argument --" + name + " given more than once");
     }
-    if (result.globals.output != "json" && result.globals.output != "text")
-        throw usage_error("argument --output: invalid choice '" + result.globals.output + "' (choose from json, text)");
-    if (result.globals.retry_mode && *result.globals.retry_mode != "standard" && *result.globals.retry_mode != "adaptive" &&
-        *result.globals.retry_mode != "off")
-        throw usage_error("argument --retry-mode: invalid choice '" + *result.globals.retry_mode +
-                          "' (choose from standard, adaptive, off)");
-    return result;
+    return line;
 }
 
 }  // namespace ivschat::cli

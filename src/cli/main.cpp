@@ -4,13 +4,17 @@
 // JSON writer. Exit codes follow the AWS CLI: 252 bad usage, 254 service
 // error, 255 any other failure.
 #include "cli/arguments.hpp"
+#include "cli/jmespath.hpp"
 #include "cli/json_output.hpp"
+#include "cli/pagination.hpp"
+#include "cli/terminal_text.hpp"
 
 #include "ivschat/serde/json_reader.hpp"
 #include "ivschat/serde/json_writer.hpp"
 
 #include <ivschat/client.hpp>
 #include <ivschat/operations.hpp>
+#include <ivschat/version.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -18,6 +22,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/mp11/algorithm.hpp>
+
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <charconv>
 #include <functional>
@@ -130,7 +137,10 @@ Request build_request(const command_line& line) {
         wire_names.push_back(info.wire_name);
         const std::string flag = kebab_case(info.wire_name);
         if (auto it = flags.find(flag); it != flags.end()) {
-            input[info.wire_name] = flag_value<member_type>(flag, it->second);
+            // Any value may come from a file, as the AWS CLI reads file:// and fileb://.
+            std::vector<std::string> words;
+            for (const std::string& word : it->second) words.push_back(read_cli_input(word));
+            input[info.wire_name] = flag_value<member_type>(flag, words);
             flags.erase(it);
         }
     });
@@ -174,50 +184,31 @@ client_options make_client_options(const global_options& g) {
     };
     if (g.read_timeout_seconds) options.pool.exchange_timeout = timeout(*g.read_timeout_seconds);
     if (g.connect_timeout_seconds) options.pool.connect_timeout = timeout(*g.connect_timeout_seconds);
+    if (g.max_response_size) options.pool.max_response_body = *g.max_response_size;
     return options;
 }
 
-// Appends the list members of `page` to those of `merged` (pagination);
-// other members come from the last page.
-void merge_page(json::value& merged, json::value page) {
-    if (merged.is_null()) {
-        merged = std::move(page);
-        return;
-    }
-    json::object& target = merged.as_object();
-    // Scalars (nextToken) are the last page's: drop those it does not have.
-    std::vector<std::string> stale;
-    for (const auto& [key, value] : target)
-        if (!value.is_array() && !page.as_object().contains(key)) stale.emplace_back(key);
-    for (const auto& key : stale) target.erase(key);
-    for (auto& [key, value] : page.as_object()) {
-        json::array* existing = target.contains(key) ? target[key].if_array() : nullptr;
-        if (existing != nullptr && value.is_array()) {
-            for (auto& element : value.as_array()) existing->push_back(std::move(element));
-        } else {
-            target[key] = std::move(value);
-        }
-    }
-}
-
 template <class Request>
-concept paginated_request = requires(Request r) { r.next_token; };
+concept paginated_request = requires(Request r) {
+    r.next_token;
+    r.max_results;
+};
 
 // Prints the failure the way the AWS CLI does and returns the exit code.
 int report_failure(std::string_view operation, boost::system::error_code ec, const diagnostics& diag) {
     if (ec.category() == error_category() && static_cast<error>(ec.value()) == error::request_validation_failed) {
-        std::cerr << "Parameter validation failed:\n" << diag.error.message << '\n';
+        std::cerr << "Parameter validation failed:\n" << escape_controls(diag.error.message) << '\n';
         return exit_usage;
     }
     if (ec.category() == error_category() && is_service_error(static_cast<error>(ec.value()))) {
         const std::string& type = diag.error.error_type.empty() ? std::string("Unknown") : diag.error.error_type;
-        std::cerr << "An error occurred (" << type << ") when calling the " << operation
-                  << " operation: " << diag.error.message << '\n';
-        if (!diag.error.request_id.empty()) std::cerr << "Request ID: " << diag.error.request_id << '\n';
+        std::cerr << "An error occurred (" << escape_controls(type) << ") when calling the " << operation
+                  << " operation: " << escape_controls(diag.error.message) << '\n';
+        if (!diag.error.request_id.empty()) std::cerr << "Request ID: " << escape_controls(diag.error.request_id) << '\n';
         return exit_service_error;
     }
     std::cerr << "An error occurred when calling the " << operation << " operation: "
-              << (diag.client_message.empty() ? ec.message() : diag.client_message) << '\n';
+              << escape_controls(diag.client_message.empty() ? ec.message() : diag.client_message) << '\n';
     return exit_other_failure;
 }
 
@@ -228,25 +219,93 @@ template <class Message>
 void debug_body(std::string_view what, const Message& message) {
     std::string body;
     detail::append_json_object(body, message, /*redact_sensitive=*/true);
-    std::cerr << "DEBUG " << what << " body: " << body << '\n';
+    std::cerr << "DEBUG " << what << " body: " << escape_controls(body) << '\n';
 }
 
 void debug_result(boost::system::error_code ec, const diagnostics& diag) {
     std::cerr << "DEBUG response: HTTP " << diag.http_status << ", request id "
-              << (diag.request_id.empty() ? "-" : diag.request_id) << ", attempts " << diag.attempts.size()
+              << (diag.request_id.empty() ? "-" : escape_controls(diag.request_id)) << ", attempts " << diag.attempts.size()
               << ", result " << (ec ? ec.message() : "success") << '\n';
+}
+
+std::optional<jmespath::expression> parse_query(const global_options& g) {
+    if (!g.query) return std::nullopt;
+    try {
+        return jmespath::expression::parse(*g.query);
+    } catch (const jmespath::error& e) {
+        throw usage_error("argument --query: Bad value for --query: " + *g.query + ": " + e.what());
+    }
+}
+
+// The terminal's width for --output table, 80 when stdout is not a terminal
+// (table.py's determine_terminal_width).
+std::size_t terminal_columns() {
+    winsize size{};
+    if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col != 0) return size.ws_col;
+    return 80;
+}
+
+// The response (or merged pages) with --query applied, in the --output format.
+int print_result(const global_options& g, const std::optional<jmespath::expression>& query, std::string_view title,
+                 json::value result) {
+    // The text format prints --max-items' NextToken on a line of its own
+    // after the items, outside the query, as the AWS CLI does.
+    std::optional<json::value> text_next_token;
+    if (g.output == "text" && result.is_object() && result.as_object().contains("NextToken")) {
+        text_next_token = result.as_object()["NextToken"];
+        result.as_object().erase("NextToken");
+    }
+    if (query) {
+        try {
+            result = query->search(result);
+        } catch (const jmespath::error& e) {
+            std::cerr << "ivschat: error: --query: " << e.what() << '\n';
+            return exit_other_failure;
+        }
+    }
+    if (g.output == "text") {
+        std::cout << aws_text(result);
+        if (text_next_token)
+            std::cout << aws_text(json::object{{"NextToken", json::object{{"NextToken", *text_next_token}}}});
+    }
+    else if (g.output == "table") std::cout << aws_table(result, title, terminal_columns());
+    else if (g.output == "yaml") std::cout << aws_yaml(result);
+    else std::cout << pretty_json(result);
+    std::cout << std::flush;
+    return 0;
 }
 
 template <class Request>
 int run_operation(const command_line& line) {
     using traits = operation_traits<Request>;
+    const global_options& g = line.globals;
     Request request = build_request<Request>(line);
-    const client_options options = make_client_options(line.globals);
-    const bool debug = line.globals.debug;
+    const std::optional<jmespath::expression> query = parse_query(g);
+    const bool paginating = paginated_request<Request> && g.paginate;
+    if ((g.max_items || g.page_size || g.starting_token) && !paginating)
+        throw usage_error(paginated_request<Request> ? "--max-items, --page-size and --starting-token do not go with --no-paginate"
+                                                     : "--max-items, --page-size and --starting-token are for list operations");
+    resume_point start;
+    if (g.starting_token) {
+        try {
+            start = decode_resume_token(*g.starting_token);
+        } catch (const std::invalid_argument& e) {
+            throw usage_error("argument --starting-token: " + std::string(e.what()));
+        }
+    }
+    page_collector pages(g.max_items, start);
+    if constexpr (paginated_request<Request>) {
+        if (paginating) {
+            if (pages.first_token()) request.next_token = pages.first_token();
+            if (g.page_size) request.max_results = g.page_size;
+        }
+    }
+    const client_options options = make_client_options(g);
+    const bool debug = g.debug;
 
     asio::io_context ioc;
     int exit_code = 0;
-    json::value merged;
+    json::value result;
     asio::co_spawn(
         ioc,
         [&]() -> asio::awaitable<void> {
@@ -273,13 +332,19 @@ int run_operation(const command_line& line) {
                 if (debug) debug_body("response", response);
                 std::string body;
                 detail::write_json(response, body);
-                merge_page(merged, json::parse(body));
+                json::value page = json::parse(body);
                 if constexpr (paginated_request<Request>) {
-                    if (line.globals.paginate && response.next_token) {
-                        request.next_token = std::move(response.next_token);
+                    if (paginating) {
+                        std::optional<std::string> next = pages.add(std::move(page.as_object()), request.next_token);
+                        if (!next) {
+                            result = std::move(pages).result();
+                            co_return;
+                        }
+                        request.next_token = std::move(next);
                         continue;
                     }
                 }
+                result = std::move(page);
                 co_return;
             }
         },
@@ -288,19 +353,18 @@ int run_operation(const command_line& line) {
             try {
                 std::rethrow_exception(failure);
             } catch (const std::exception& e) {
-                std::cerr << "An error occurred when calling the " << traits::name << " operation: " << e.what()
-                          << '\n';
+                std::cerr << "An error occurred when calling the " << traits::name
+                          << " operation: " << escape_controls(e.what()) << '\n';
                 exit_code = exit_other_failure;
             }
         });
     ioc.run();
     if (exit_code != 0 || traits::success_status == 204) return exit_code;
-    std::cout << (line.globals.output == "text" ? text_lines(merged) : pretty_json(merged)) << std::flush;
-    return 0;
+    return print_result(g, query, traits::name, std::move(result));
 }
 
 constexpr std::string_view global_help =
-    "Global options:\n"
+    "Global options (before or after the operation; --name value or --name=value):\n"
     "  --endpoint-url <url>        send requests to this URL instead of the region's endpoint\n"
     "  --region <region>           the AWS region (default: the configuration chain)\n"
     "  --profile <name>            the shared config/credentials profile\n"
@@ -309,14 +373,95 @@ constexpr std::string_view global_help =
     "  --retry-mode <mode>         standard | adaptive | off\n"
     "  --cli-read-timeout <s>      seconds to wait for a response (0: no limit)\n"
     "  --cli-connect-timeout <s>   seconds to wait for a connection (0: no limit)\n"
-    "  --output json|text          response format (default json)\n"
+    "  --max-response-size <bytes> largest response body accepted (default 1 MiB)\n"
+    "  --output <format>           json (default) | text | table | yaml\n"
+    "  --query <jmespath>          JMESPath applied to the response before printing\n"
     "  --no-paginate               list operations: print the first page only\n"
+    "  --max-items <n>             list operations: print at most n items, then a NextToken\n"
+    "  --page-size <n>             list operations: items per request (maxResults)\n"
+    "  --starting-token <token>    list operations: resume from a NextToken printed before\n"
+    "  --cli-input-json <json>     request members as JSON (or file://path); flags override it\n"
+    "  --generate-cli-skeleton [input|output]  print the request (or response) members as a JSON template\n"
     "  --debug                     request and response details on stderr (secrets redacted)\n"
-    "  --cli-input-json <json>     request members as JSON (or file://path); flags override it\n";
+    "  --version                   print the version\n"
+    "  -h, --help                  print usage\n"
+    "Any value may be given as file://path (the file's text) or fileb://path (its bytes).\n";
+
+// --generate-cli-skeleton: a placeholder for a member of type T, as the AWS
+// CLI writes one (strings "", integers 0, one list element, a map with
+// "KeyName", every member of structures and unions). The output skeleton
+// names each string by its member, as `aws ... --generate-cli-skeleton output`.
+template <class T>
+json::value skeleton_of(std::string_view member, bool output);
+
+template <class T>
+json::object skeleton_object(bool output) {
+    json::object object;
+    detail::for_each_member<T>([&](auto descriptor, const detail::member_info& info) {
+        using member_type = std::decay_t<decltype(std::declval<T>().*descriptor.pointer)>;
+        object[info.wire_name] = skeleton_of<member_type>(info.wire_name, output);
+    });
+    return object;
+}
+
+template <class T>
+json::value skeleton_of(std::string_view member, bool output) {
+    using U = typename without_optional<T>::type;
+    if constexpr (std::is_same_v<U, std::string>) {
+        return json::string(output ? member : "");
+    } else if constexpr (detail::wire_enum_type<U>) {
+        return json::string(U::wire_values[0]);
+    } else if constexpr (std::is_same_v<U, std::int32_t>) {
+        return 0;
+    } else if constexpr (std::is_same_v<U, detail::time_point>) {
+        return "1970-01-01T00:00:00";
+    } else if constexpr (detail::is_vector_v<U>) {
+        return json::array{skeleton_of<typename U::value_type>(member, output)};
+    } else if constexpr (detail::is_string_map_v<U>) {
+        return json::object{{"KeyName", output ? member : ""}};
+    } else if constexpr (detail::union_type<U>) {
+        json::object object;
+        boost::mp11::mp_for_each<boost::mp11::mp_transform<std::type_identity, typename U::variant_type>>(
+            [&](auto identity) {
+                using alternative = typename decltype(identity)::type;
+                if constexpr (!std::is_same_v<alternative, std::monostate>) {
+                    constexpr std::size_t index = boost::mp11::mp_find<typename U::variant_type, alternative>::value - 1;
+                    object[detail::union_info<U>::wire_names[index]] = skeleton_object<alternative>(output);
+                }
+            });
+        return object;
+    } else {
+        return skeleton_object<U>(output);
+    }
+}
+
+// Shell completion: a member flag and the enum values it takes, if any.
+struct completion_option {
+    std::string flag;
+    std::vector<std::string_view> values;
+};
+
+template <class T>
+std::vector<std::string_view> enum_values() {
+    using U = typename without_optional<T>::type;
+    if constexpr (detail::wire_enum_type<U>) return {std::begin(U::wire_values), std::end(U::wire_values)};
+    else if constexpr (detail::is_vector_v<U>) return enum_values<typename U::value_type>();
+    else return {};
+}
+
+template <class Request>
+std::vector<completion_option> completion_options() {
+    std::vector<completion_option> options;
+    detail::for_each_member<Request>([&](auto descriptor, const detail::member_info& info) {
+        using member_type = std::decay_t<decltype(std::declval<Request>().*descriptor.pointer)>;
+        options.push_back({"--" + kebab_case(info.wire_name), enum_values<member_type>()});
+    });
+    return options;
+}
 
 template <class Request>
 void print_operation_help() {
-    std::cout << "ivschat " << kebab_case(operation_traits<Request>::name) << "  ("
+    std::cout << "usage: ivschat " << kebab_case(operation_traits<Request>::name) << " [options]  ("
               << operation_traits<Request>::name << ")\n\nOptions:\n";
     detail::for_each_member<Request>([&](auto descriptor, const detail::member_info& info) {
         using member_type = std::decay_t<decltype(std::declval<Request>().*descriptor.pointer)>;
@@ -326,10 +471,18 @@ void print_operation_help() {
     std::cout << '\n' << global_help;
 }
 
+template <class Request>
+json::value skeleton(bool output) {
+    return output ? skeleton_object<typename operation_traits<Request>::response>(true)
+                  : skeleton_object<Request>(false);
+}
+
 struct operation_entry {
     std::string cli_name;
-    std::function<int(const command_line&)> run;
-    std::function<void()> help;
+    int (*run)(const command_line&);
+    void (*help)();
+    json::value (*skeleton)(bool output);
+    std::vector<completion_option> (*options)();
 };
 
 std::vector<operation_entry> operation_table() {
@@ -338,15 +491,79 @@ std::vector<operation_entry> operation_table() {
         [&](auto identity) {
             using request = typename decltype(identity)::type;
             table.push_back({kebab_case(operation_traits<request>::name), &run_operation<request>,
-                             &print_operation_help<request>});
+                             &print_operation_help<request>, &skeleton<request>, &completion_options<request>});
         });
     return table;
 }
 
-void print_help(const std::vector<operation_entry>& table) {
-    std::cout << "usage: ivschat <operation> [options]\n       ivschat <operation> help\n\nOperations:\n";
-    for (const auto& entry : table) std::cout << "  " << entry.cli_name << '\n';
-    std::cout << '\n' << global_help;
+void print_help(std::ostream& out, const std::vector<operation_entry>& table) {
+    out << "usage: ivschat [global options] <operation> [options]\n"
+           "       ivschat <operation> help      that operation's options\n"
+           "       ivschat completion bash       a bash completion script\n\nOperations:\n";
+    for (const auto& entry : table) out << "  " << entry.cli_name << '\n';
+    out << '\n' << global_help;
+}
+
+// `ivschat completion bash`: the script, made from the same tables as the
+// parser, so it cannot drift from the options the tool accepts.
+void print_bash_completion(const std::vector<operation_entry>& table) {
+    std::string globals, value_globals, operations;
+    for (const auto& option : global_option_names()) {
+        globals += " --" + std::string(option.name);
+        if (option.takes_value) value_globals += " --" + std::string(option.name);
+    }
+    for (const auto& entry : table) operations += " " + entry.cli_name;
+    std::cout << "# bash completion for ivschat (from `ivschat completion bash`, version " IVSCHAT_VERSION_STRING ")\n"
+                 "_ivschat() {\n"
+                 "    local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n"
+                 "    local globals=\"" << globals.substr(1) << " -h\"\n"
+                 "    local value_globals=\" " << value_globals.substr(1) << " \"\n"
+                 "    local operations=\"" << operations.substr(1) << " help completion\"\n"
+                 "    local op=\"\" last_option=\"\" i word\n"
+                 "    for ((i = 1; i < COMP_CWORD; i++)); do\n"
+                 "        word=\"${COMP_WORDS[i]}\"\n"
+                 "        if [[ \"$word\" == -* ]]; then last_option=\"$word\"; continue; fi\n"
+                 "        [[ -z \"$op\" && \"$value_globals\" != *\" ${COMP_WORDS[i-1]} \"* ]] && op=\"$word\"\n"
+                 "    done\n"
+                 "    case \"$prev\" in\n"
+                 "        --output) COMPREPLY=($(compgen -W \"json text table yaml\" -- \"$cur\")); return ;;\n"
+                 "        --retry-mode) COMPREPLY=($(compgen -W \"standard adaptive off\" -- \"$cur\")); return ;;\n"
+                 "        --generate-cli-skeleton) COMPREPLY=($(compgen -W \"input output\" -- \"$cur\")); return ;;\n"
+                 "        --ca-bundle|--cli-input-json) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n"
+                 "    esac\n"
+                 "    [[ \"$value_globals\" == *\" $prev \"* ]] && return\n"
+                 "    if [[ -z \"$op\" ]]; then\n"
+                 "        if [[ \"$cur\" == -* ]]; then COMPREPLY=($(compgen -W \"$globals\" -- \"$cur\"));\n"
+                 "        else COMPREPLY=($(compgen -W \"$operations\" -- \"$cur\")); fi\n"
+                 "        return\n"
+                 "    fi\n"
+                 "    local options=\"\" values=\"\"\n"
+                 "    case \"$op\" in\n"
+                 "        completion) COMPREPLY=($(compgen -W \"bash\" -- \"$cur\")); return ;;\n";
+    for (const auto& entry : table) {
+        std::cout << "        " << entry.cli_name << ")\n            options=\"";
+        std::string cases;
+        bool first = true;
+        for (const auto& option : entry.options()) {
+            std::cout << (first ? "" : " ") << option.flag;
+            first = false;
+            if (option.values.empty()) continue;
+            cases += "                " + option.flag + ") values=\"";
+            for (std::size_t i = 0; i < option.values.size(); ++i) cases += (i ? " " : "") + std::string(option.values[i]);
+            cases += "\" ;;\n";
+        }
+        std::cout << "\"\n";
+        if (!cases.empty()) std::cout << "            case \"$last_option\" in\n" << cases << "            esac\n";
+        std::cout << "            ;;\n";
+    }
+    std::cout << "    esac\n"
+                 "    if [[ -n \"$values\" && \"$cur\" != -* ]]; then\n"
+                 "        COMPREPLY=($(compgen -W \"$values\" -- \"$cur\"))\n"
+                 "    else\n"
+                 "        COMPREPLY=($(compgen -W \"$options $globals help\" -- \"$cur\"))\n"
+                 "    fi\n"
+                 "}\n"
+                 "complete -F _ivschat ivschat\n";
 }
 
 }  // namespace
@@ -355,9 +572,24 @@ int main(int argc, char** argv) {
     try {
         const auto table = operation_table();
         const command_line line = parse_command_line(argc, argv);
-        if (line.operation.empty()) {
-            print_help(table);
-            return line.help ? 0 : exit_usage;
+        if (line.version) {
+            std::cout << "ivschat " IVSCHAT_VERSION_STRING "\n";
+            return 0;
+        }
+        if (line.operation.empty() || (line.operation == "help" && line.arguments.empty())) {
+            print_help(line.help ? std::cout : std::cerr, table);
+            return line.help || line.operation == "help" ? 0 : exit_usage;
+        }
+        if (line.operation == "completion") {
+            if (line.help) {
+                std::cout << "usage: ivschat completion bash\n"
+                             "Prints a bash completion script; load it with: source <(ivschat completion bash)\n";
+                return 0;
+            }
+            if (line.arguments != std::vector<std::string>{"bash"})
+                throw usage_error("usage: ivschat completion bash (bash is the shell supported)");
+            print_bash_completion(table);
+            return 0;
         }
         const auto entry = std::find_if(table.begin(), table.end(),
                                         [&](const operation_entry& e) { return e.cli_name == line.operation; });
@@ -367,12 +599,17 @@ int main(int argc, char** argv) {
             entry->help();
             return 0;
         }
+        if (!line.arguments.empty()) throw usage_error("unexpected argument '" + line.arguments.front() + "'");
+        if (line.generate_cli_skeleton) {
+            std::cout << pretty_json(entry->skeleton(*line.generate_cli_skeleton == "output"));
+            return 0;
+        }
         return entry->run(line);
     } catch (const usage_error& e) {
-        std::cerr << "ivschat: error: " << e.what() << '\n';
+        std::cerr << "ivschat: error: " << escape_controls(e.what()) << '\n';
         return exit_usage;
     } catch (const std::exception& e) {
-        std::cerr << "ivschat: " << e.what() << '\n';
+        std::cerr << "ivschat: " << escape_controls(e.what()) << '\n';
         return exit_other_failure;
     }
 }

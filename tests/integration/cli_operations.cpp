@@ -3,10 +3,15 @@
 // --cli-input-json, the AWS CLI's exit codes and error line, and --debug
 // output that never shows the secret key, the signature or a chat token.
 #include <ivschat/emulator/server.hpp>
+#include <ivschat/version.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/json/parse.hpp>
 
 #include <catch2/catch.hpp>
@@ -19,6 +24,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -103,6 +109,58 @@ private:
 };
 
 std::string str(const json::value& v) { return std::string(v.as_string()); }
+
+// A plain-HTTP server on 127.0.0.1 that gives every request the same canned
+// response, as a broken or hostile service would; it counts the requests.
+class canned_server {
+public:
+    explicit canned_server(std::string response)
+        : response_(std::move(response)), acceptor_(ioc_, {asio::ip::make_address("127.0.0.1"), 0}) {
+        thread_ = std::thread([this] { serve(); });
+    }
+    // The CLI has exited, so its connection is closed and the server waits
+    // in accept: one more connection, with stopping_ set, ends its thread.
+    ~canned_server() {
+        stopping_ = true;
+        asio::io_context ioc;
+        asio::ip::tcp::socket wake(ioc);
+        boost::system::error_code ignored;
+        wake.connect(acceptor_.local_endpoint(), ignored);
+        thread_.join();
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+    int requests() const { return requests_; }
+
+private:
+    void serve() {
+        boost::system::error_code ec;
+        for (;;) {
+            asio::ip::tcp::socket socket(ioc_);
+            acceptor_.accept(socket, ec);
+            if (ec || stopping_) return;
+            boost::beast::flat_buffer buffer;
+            for (;;) {
+                boost::beast::http::request<boost::beast::http::string_body> request;
+                boost::beast::http::read(socket, buffer, request, ec);
+                if (ec) break;
+                ++requests_;
+                if (asio::write(socket, asio::buffer(response_), ec) == 0) break;
+            }
+        }
+    }
+
+    std::string response_;
+    asio::io_context ioc_;
+    asio::ip::tcp::acceptor acceptor_;
+    std::atomic<bool> stopping_{false};
+    std::atomic<int> requests_{0};
+    std::thread thread_;
+};
+
+std::string json_response(const std::string& status_line, const std::string& headers, const std::string& body) {
+    return "HTTP/1.1 " + status_line + "\r\nContent-Type: application/json\r\n" + headers +
+           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
 
 }  // namespace
 
@@ -215,9 +273,11 @@ TEST_CASE("cli: list operations follow nextToken unless --no-paginate", "[cli][e
     CHECK(first.json().at("rooms").as_array().size() == 1);
     CHECK(first.json().contains("nextToken"));
 
+    // The AWS CLI's text format: one ROOMS line per room, columns by name.
     const cli_result text = cli.run({"list-rooms", "--output", "text"});
     REQUIRE(text.exit_code == 0);
-    CHECK_THAT(text.out, Catch::Contains("rooms[2].name\t"));
+    CHECK_THAT(text.out, Catch::StartsWith("ROOMS\tarn:aws:ivschat:"));
+    CHECK_THAT(text.out, Catch::Contains("\tb\t"));
 }
 
 TEST_CASE("cli: --cli-input-json from a file, and its parse errors", "[cli][emulator]") {
@@ -266,7 +326,7 @@ TEST_CASE("cli: bad usage exits 252 with a message", "[cli]") {
         {"get-room", "--identifier", "x", "--colour", "red"},    // unknown flag
         {"create-room", "--maximum-message-length", "many"},     // not an integer
         {"create-room", "--tags", "novalue"},                    // not key=value
-        {"list-rooms", "--output", "yaml"},
+        {"list-rooms", "--output", "xml"},
         {"list-rooms", "--retry-mode", "sometimes"},
         {"list-rooms", "--max-attempts", "-1"},
         {"create-room", "--maximum-message-length", "0"},        // model constraint: nothing sent
@@ -335,4 +395,195 @@ TEST_CASE("cli: --debug shows the exchange but no secret, signature or chat toke
     CHECK(token.err.find("Signature=") == std::string::npos);
     CHECK(token.err.find("moderator") == std::string::npos);  // token attributes
     CHECK(token.err.find("secret-user") == std::string::npos);  // the model marks UserID sensitive
+}
+
+TEST_CASE("cli: global options before the operation, --name=value, help and version", "[cli][emulator]") {
+    cli_against_emulator cli;
+    cli.create_room("first");
+    const cli_result before = cli.run({"--output=text", "--region", "us-west-2", "list-rooms", "--name=first"});
+    REQUIRE(before.exit_code == 0);
+    CHECK_THAT(before.out, Catch::StartsWith("ROOMS\tarn:aws:ivschat:us-west-2:"));
+
+    for (const auto& args : std::vector<std::vector<std::string>>{{"--help"}, {"-h"}, {"help"}}) {
+        const cli_result help = cli.run(args);
+        CHECK(help.exit_code == 0);
+        CHECK_THAT(help.out, Catch::Contains("list-logging-configurations"));
+        CHECK(help.err.empty());
+    }
+    for (const auto& args : std::vector<std::vector<std::string>>{{"get-room", "--help"}, {"get-room", "-h"},
+                                                                  {"--debug", "get-room", "help"}}) {
+        const cli_result help = cli.run(args);
+        CHECK(help.exit_code == 0);
+        CHECK_THAT(help.out, Catch::Contains("--identifier <string>  (required)"));
+    }
+    const cli_result version = cli.run({"--version"});
+    CHECK(version.exit_code == 0);
+    CHECK(version.out == "ivschat " IVSCHAT_VERSION_STRING "\n");
+    CHECK(cli.run({"list-rooms", "stray"}).exit_code == 252);
+}
+
+TEST_CASE("cli: --query on the merged pages, and its errors", "[cli][emulator]") {
+    cli_against_emulator cli;
+    for (const char* name : {"q1", "q2", "q3"}) cli.create_room(name);
+    const cli_result names = cli.run({"list-rooms", "--max-results", "1", "--query", "sort(rooms[].name)"});
+    REQUIRE(names.exit_code == 0);
+    CHECK(json::parse(names.out) == json::parse(R"(["q1", "q2", "q3"])"));
+    const cli_result count = cli.run({"list-rooms", "--query=length(rooms)", "--output", "text"});
+    REQUIRE(count.exit_code == 0);
+    CHECK(count.out == "3\n");
+
+    const cli_result bad = cli.run({"list-rooms", "--query", "rooms[?name == 'q1'"});
+    CHECK(bad.exit_code == 252);
+    CHECK_THAT(bad.err, Catch::Contains("Bad value for --query") && Catch::Contains("at column 20"));
+    const cli_result wrong_type = cli.run({"list-rooms", "--query", "abs(rooms)"});
+    CHECK(wrong_type.exit_code == 255);
+    CHECK_THAT(wrong_type.err, Catch::Contains("abs() expected a number"));
+}
+
+TEST_CASE("cli: --output table and yaml", "[cli][emulator]") {
+    cli_against_emulator cli;
+    const std::string arn = cli.create_room("tabled");
+    const cli_result table = cli.run({"get-room", "--identifier", arn, "--output", "table"});
+    REQUIRE(table.exit_code == 0);
+    CHECK_THAT(table.out, Catch::StartsWith("----"));
+    CHECK_THAT(table.out, Catch::Contains("GetRoom") && Catch::Contains("|  tabled"));
+    const cli_result yaml = cli.run({"get-room", "--identifier", arn, "--output", "yaml"});
+    REQUIRE(yaml.exit_code == 0);
+    CHECK_THAT(yaml.out, Catch::StartsWith("arn: " + arn + "\n") && Catch::Contains("\nname: tabled\n"));
+    CHECK_THAT(yaml.out, Catch::Contains("\ncreateTime: '20"));  // a timestamp string is quoted
+}
+
+TEST_CASE("cli: file:// values and --generate-cli-skeleton", "[cli][emulator]") {
+    cli_against_emulator cli;
+    const fs::path name = temp_path("name.txt");
+    std::ofstream(name) << "from-a-file";
+    const cli_result created = cli.run({"create-room", "--name", "file://" + name.string(), "--tags",
+                                        "fileb://" + name.string() + "=x"});
+    fs::remove(name);
+    CHECK(created.exit_code == 252);  // fileb:///...=x names no file
+    CHECK_THAT(created.err, Catch::Contains("cannot read file"));
+    std::ofstream(name) << "from-a-file";
+    const cli_result from_file = cli.run({"create-room", "--name", "file://" + name.string()});
+    fs::remove(name);
+    REQUIRE(from_file.exit_code == 0);
+    CHECK(from_file.json().at("name") == "from-a-file");
+
+    const cli_result input = cli.run({"create-chat-token", "--generate-cli-skeleton"});
+    REQUIRE(input.exit_code == 0);
+    const json::object skeleton = input.json();
+    CHECK(skeleton.at("roomIdentifier") == "");
+    CHECK(skeleton.at("capabilities") == json::array{"SEND_MESSAGE"});
+    CHECK(skeleton.at("sessionDurationInMinutes") == 0);
+    CHECK(skeleton.at("attributes") == json::object{{"KeyName", ""}});
+    const cli_result output = cli.run({"create-logging-configuration", "--generate-cli-skeleton", "output"});
+    REQUIRE(output.exit_code == 0);
+    CHECK(output.json().at("destinationConfiguration").at("s3").at("bucketName") == "bucketName");
+    // The skeleton is valid --cli-input-json once filled in.
+    const fs::path filled = temp_path("skeleton.json");
+    std::ofstream(filled) << R"({"name": "skeletal", "maximumMessageLength": 7})";
+    const cli_result skeletal = cli.run({"create-room", "--cli-input-json", "file://" + filled.string()});
+    fs::remove(filled);
+    REQUIRE(skeletal.exit_code == 0);
+    CHECK(skeletal.json().at("maximumMessageLength") == 7);
+}
+
+TEST_CASE("cli: --max-items, --page-size and --starting-token", "[cli][emulator]") {
+    cli_against_emulator cli;
+    for (const char* name : {"p1", "p2", "p3"}) cli.create_room(name);
+    const cli_result first = cli.run({"list-rooms", "--max-items", "2", "--page-size", "1"});
+    REQUIRE(first.exit_code == 0);
+    REQUIRE(first.json().at("rooms").as_array().size() == 2);
+    const std::string token = str(first.json().at("NextToken"));
+    CHECK_FALSE(first.json().contains("nextToken"));
+
+    const cli_result rest = cli.run({"list-rooms", "--starting-token", token, "--page-size", "2"});
+    REQUIRE(rest.exit_code == 0);
+    REQUIRE(rest.json().at("rooms").as_array().size() == 1);
+    CHECK_FALSE(rest.json().contains("NextToken"));
+    std::set<std::string> names;
+    for (const auto& page : {first.json(), rest.json()})
+        for (const auto& room : page.at("rooms").as_array()) names.insert(str(room.at("name")));
+    CHECK(names == std::set<std::string>{"p1", "p2", "p3"});
+
+    // Truncated inside a page: the token resumes on that page.
+    const cli_result partial = cli.run({"list-rooms", "--max-items", "1", "--page-size", "2"});
+    REQUIRE(partial.exit_code == 0);
+    const cli_result after = cli.run({"list-rooms", "--starting-token", str(partial.json().at("NextToken"))});
+    REQUIRE(after.exit_code == 0);
+    CHECK(after.json().at("rooms").as_array().size() == 2);
+
+    const cli_result text = cli.run({"list-rooms", "--max-items", "1", "--output", "text", "--query", "rooms[].name"});
+    REQUIRE(text.exit_code == 0);
+    CHECK_THAT(text.out, Catch::Matches("p[123]\nNEXTTOKEN\t[A-Za-z0-9+/=]+\n"));
+
+    CHECK(cli.run({"list-rooms", "--max-items", "1", "--no-paginate"}).exit_code == 252);
+    CHECK(cli.run({"get-room", "--identifier", "x", "--page-size", "1"}).exit_code == 252);
+    CHECK(cli.run({"list-rooms", "--starting-token", "garbage"}).exit_code == 252);
+}
+
+TEST_CASE("cli: --max-response-size sets the response cap", "[cli][emulator]") {
+    cli_against_emulator cli;
+    for (const char* name : {"big1", "big2"}) cli.create_room(name);
+    const cli_result small = cli.run({"list-rooms", "--max-response-size", "64"});
+    CHECK(small.exit_code == 255);
+    CHECK_THAT(small.err, Catch::Contains("when calling the ListRooms operation"));
+    CHECK(cli.run({"list-rooms", "--max-response-size=3000000"}).exit_code == 0);
+}
+
+TEST_CASE("cli: a service that repeats its nextToken is stopped", "[cli]") {
+    cli_against_emulator cli;
+    canned_server server(json_response("200 OK", "", R"({"rooms": [], "nextToken": "same"})"));
+    const cli_result looped = cli.run({"list-rooms", "--endpoint-url", server.url(), "--max-attempts", "1"});
+    CHECK(looped.exit_code == 255);
+    CHECK_THAT(looped.err, Catch::Contains("the service sent the same nextToken twice") && Catch::Contains("same"));
+    CHECK(server.requests() == 2);
+    CHECK(looped.out.empty());
+}
+
+TEST_CASE("cli: control characters from the service are escaped in error lines", "[cli]") {
+    cli_against_emulator cli;
+    canned_server server(json_response("404 Not Found",
+                                       "x-amzn-ErrorType: ResourceNotFoundException\r\nx-amzn-RequestId: id-1\r\n",
+                                       R"({"message": "\u001b[2Jgone\r\nRequest ID: forged\u009b1m\u007f"})"));
+    const cli_result failed = cli.run({"get-room", "--identifier", "arn:aws:ivschat:us-west-2:123456789012:room/abc",
+                                       "--endpoint-url", server.url(), "--max-attempts", "1"});
+    CHECK(failed.exit_code == 254);
+    CHECK_THAT(failed.err, Catch::Contains("operation: \\x1b[2Jgone\\r\\nRequest ID: forged\\u009b1m\\x7f\n"));
+    CHECK(failed.err.find('\x1b') == std::string::npos);
+    CHECK(failed.err.find('\r') == std::string::npos);
+    CHECK(failed.err.find("\xc2\x9b") == std::string::npos);
+}
+
+TEST_CASE("cli: bash completion", "[cli]") {
+    cli_against_emulator cli;
+    const cli_result script = cli.run({"completion", "bash"});
+    REQUIRE(script.exit_code == 0);
+    const fs::path file = temp_path("completion.bash");
+    std::ofstream(file) << script.out;
+    // Completes the words in `line` (the last one being completed) in bash.
+    const auto complete = [&](const std::string& line) {
+        const fs::path out = temp_path("completion.out");
+        const std::string command = "bash -c " +
+                                    shell_quote("source " + shell_quote(file.string()) + " && COMP_WORDS=(" + line +
+                                                ") && COMP_CWORD=$((${#COMP_WORDS[@]} - 1)) && { _ivschat; "
+                                                "printf '%s\\n' \"${COMPREPLY[@]}\"; }") +
+                                    " > " + shell_quote(out.string());
+        const int status = std::system(command.c_str());
+        std::string words = read_file(out);
+        fs::remove(out);
+        INFO(command);
+        CHECK(status == 0);
+        return words;
+    };
+    CHECK(complete("ivschat list-r") == "list-rooms\n");
+    CHECK(complete("ivschat --region us-west-2 get-r") == "get-room\n");
+    CHECK(complete("ivschat --out") == "--output\n");
+    CHECK(complete("ivschat list-rooms --output t") == "text\ntable\n");
+    CHECK(complete("ivschat create-chat-token --room-identifier x --capabilities SEND_MESSAGE D") ==
+          "DISCONNECT_USER\nDELETE_MESSAGE\n");  // the model's order
+    CHECK(complete("ivschat create-room --message-review") == "--message-review-handler\n");
+    CHECK(complete("ivschat get-room --max-a") == "--max-attempts\n");
+    CHECK(complete("ivschat completion b") == "bash\n");
+    CHECK(complete("ivschat nothing-matches-this-") == "\n");
+    fs::remove(file);
 }

@@ -158,6 +158,17 @@ TEST_CASE("emulator: constraint violations answer ValidationException with field
     require_error(call(c, "ListLoggingConfigurations", {{"maxResults", 0}}), 400, "ValidationException");
     // UntagResource needs tagKeys.
     require_error(c.send(http::verb::delete_, "/tags/" + encode_arn(missing_room), {}, {}, {}), 400, "ValidationException");
+
+    // Patterns are anchored (the Smithy model): the whole value must match.
+    r = call(c, "CreateRoom", {{"name", "bad name!"}});
+    require_error(r, 400, "ValidationException");
+    CHECK(field_names(r) == std::set<std::string>{"name"});
+    r = call(c, "CreateRoom", {{"messageReviewHandler", {{"uri", "not-an-arn"}}}});
+    require_error(r, 400, "ValidationException");
+    CHECK(field_names(r) == std::set<std::string>{"messageReviewHandler.uri"});
+    r = call(c, "CreateLoggingConfiguration", {{"destinationConfiguration", {{"s3", {{"bucketName", "Bad_Bucket!"}}}}}});
+    require_error(r, 400, "ValidationException");
+    CHECK(field_names(r) == std::set<std::string>{"destinationConfiguration.s3.bucketName"});
 }
 
 TEST_CASE("emulator: logging configurations, references and conflicts", "[emulator]") {

@@ -14,8 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// This file is <repo>/tests/unit/model_generated.cpp.
-const fs::path repository_root = fs::path(__FILE__).parent_path().parent_path().parent_path();
+const fs::path repository_root = ivschat::test::model_dir().parent_path().parent_path();
 
 std::string read_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);

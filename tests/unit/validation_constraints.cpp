@@ -102,25 +102,38 @@ TEST_CASE("patterns", "[validation]") {
     CHECK(single_failure(request) ==
           std::pair<std::string, std::string>{
               "roomIdentifier",
-              "Member must satisfy regular expression pattern: arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+"});
-    // Search semantics (NOTES.md): "[a-zA-Z0-9-_]*" matches the empty string
-    // anywhere, so any name passes; "[a-z0-9-.]+" needs one allowed byte.
-    require_valid(create_room_request{.name = std::string("a b!")});
-    require_valid(create_logging_configuration_request{
-        .destination_configuration = s3_destination_configuration{.bucket_name = "B_b!"}});
+              "Member must satisfy regular expression pattern: ^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+$"});
+    // The Smithy model anchors every pattern: the whole value must match.
+    CHECK(single_failure(create_room_request{.name = std::string("bad name!")}) ==
+          std::pair<std::string, std::string>{"name",
+                                              "Member must satisfy regular expression pattern: ^[a-zA-Z0-9-_]*$"});
+    require_valid(create_room_request{.name = std::string("good-name_1")});
+    require_valid(create_room_request{.name = std::string("")});
     CHECK(single_failure(create_logging_configuration_request{
-              .destination_configuration = s3_destination_configuration{.bucket_name = "B_B!"}}) ==
+              .destination_configuration = s3_destination_configuration{.bucket_name = "Bad_Bucket!"}}) ==
           std::pair<std::string, std::string>{"destinationConfiguration.s3.bucketName",
-                                              "Member must satisfy regular expression pattern: [a-z0-9-.]+"});
+                                              "Member must satisfy regular expression pattern: ^[a-z0-9-.]+$"});
     CHECK(single_failure(create_logging_configuration_request{
-              .destination_configuration = firehose_destination_configuration{.delivery_stream_name = "!!"}})
+              .destination_configuration = s3_destination_configuration{.bucket_name = "bucket!"}})
+              .first == "destinationConfiguration.s3.bucketName");
+    CHECK(single_failure(create_logging_configuration_request{
+              .destination_configuration = firehose_destination_configuration{.delivery_stream_name = "ok!"}})
               .first == "destinationConfiguration.firehose.deliveryStreamName");
-    CHECK(single_failure(delete_message_request{.room_identifier = room_arn, .id = "!!!!!!!!!!!!"}).first == "id");
-    // The resource ARN: a room or logging-configuration ARN (NOTES.md).
+    CHECK(single_failure(delete_message_request{.room_identifier = room_arn, .id = "ABCDEFGHIJK!"}).first == "id");
+    // A room ARN with anything after it is not a room ARN.
+    request.room_identifier = room_arn + "/extra";
+    CHECK(single_failure(request).first == "roomIdentifier");
+    // The review handler's uri: empty, or a Lambda function ARN.
+    CHECK(single_failure(create_room_request{.message_review_handler = message_review_handler{.uri = "not-an-arn"}})
+              .first == "messageReviewHandler.uri");
+    require_valid(create_room_request{.message_review_handler = message_review_handler{.uri = ""}});
+    require_valid(create_room_request{.message_review_handler = message_review_handler{
+                                          .uri = "arn:aws:lambda:us-west-2:123456789012:function:review"}});
+    // The resource ARN: a room or logging-configuration ARN (data/model/README.md).
     CHECK(single_failure(tag_resource_request{.resource_arn = "arn:aws:ivschat:us-west-2:1:x/abc"}) ==
           std::pair<std::string, std::string>{
               "resourceArn",
-              "Member must satisfy regular expression pattern: arn:aws:ivschat:[a-z0-9-]+:[0-9]+:[a-z-]/[a-zA-Z0-9-]+"});
+              "Member must satisfy regular expression pattern: ^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:[a-z-]/[a-zA-Z0-9-]+$"});
     // An over-long value reports its length only.
     request.room_identifier = room_arn + std::string(100, 'x');
     CHECK(single_failure(request).second == "Member must have length less than or equal to 128");

@@ -110,7 +110,7 @@ TEST_CASE("a resource ARN is a room or a logging-configuration ARN", "[validatio
         CHECK(ivschat::detail::pattern_matches(pattern_id::resource_arn, s) ==
               (std::regex_search(s, room) || std::regex_search(s, logging)));
     }
-    // The model's literal ResourceArn pattern would reject this real ARN (NOTES.md).
+    // The model's literal ResourceArn pattern would reject this real ARN (data/model/README.md).
     CHECK(ivschat::detail::pattern_matches(pattern_id::resource_arn,
                                            "arn:aws:ivschat:us-west-2:123456789012:room/abcdEFGH1234"));
 }

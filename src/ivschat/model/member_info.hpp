@@ -32,7 +32,7 @@ struct member_info {
     std::string_view wire_name{};  // JSON key, or the URI label / query name
     member_location location = member_location::body;
     bool required = false;
-    bool sensitive = false;  // never printed (NOTES.md: ChatToken, ChatTokenAttributes, UserID)
+    bool sensitive = false;  // never printed (data/model/README.md)
     bounds range{};          // integer value range, or list/map size
     string_rule value{};     // the string itself, a list's elements, a map's values
     string_rule key{};       // a map's keys

@@ -24,21 +24,21 @@ enum class pattern_id : std::uint8_t {
     logging_configuration_arn,
     logging_configuration_name,
     room_arn,
-    resource_arn,  // NOTES.md: a room or a logging-configuration ARN
+    resource_arn,  // data/model/README.md: a room or a logging-configuration ARN
 };
 
 /// The model's pattern text for each pattern_id (index = enum value).
 inline constexpr std::string_view pattern_sources[] = {
     "",
-    "[a-z0-9-.]+",
-    "[a-zA-Z0-9_.-]+",
-    "[a-zA-Z0-9]+",
-    "$|^arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+.*",
-    "[\\.\\-_/#A-Za-z0-9]+",
-    "arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+",
-    "[a-zA-Z0-9-_]*",
-    "arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+",
-    "arn:aws:ivschat:[a-z0-9-]+:[0-9]+:[a-z-]/[a-zA-Z0-9-]+",
+    "^[a-z0-9-.]+$",
+    "^[a-zA-Z0-9_.-]+$",
+    "^[a-zA-Z0-9]+$",
+    "^$|^arn:aws:lambda:[a-z0-9-]+:[0-9]{12}:function:.+",
+    "^[\\.\\-_/#A-Za-z0-9]+$",
+    "^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:logging-configuration/[a-zA-Z0-9-]+$",
+    "^[a-zA-Z0-9-_]*$",
+    "^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:room/[a-zA-Z0-9-]+$",
+    "^arn:aws:ivschat:[a-z0-9-]+:[0-9]+:[a-z-]/[a-zA-Z0-9-]+$",
 };
 
 template <>

@@ -9,9 +9,10 @@
 
 namespace ivschat::detail {
 
-/// True when `text` satisfies the model pattern `id` (ECMAScript search
-/// semantics per NOTES.md; pattern_id::resource_arn accepts a room or a
-/// logging-configuration ARN, see NOTES.md). Allocation-free.
+/// True when `text` satisfies the model pattern `id`. The patterns are the
+/// Smithy model's, anchored, so the whole value must match;
+/// pattern_id::resource_arn accepts a room or a logging-configuration ARN
+/// (data/model/README.md). Allocation-free.
 bool pattern_matches(pattern_id id, std::string_view text) noexcept;
 
 /// The length of `text` as the model's length constraints count it: Unicode

@@ -1,0 +1,62 @@
+// The CLI's JMESPath (src/cli/jmespath.hpp): the lexer, the Pratt parser and
+// the evaluator with its built-in functions, over a document the input
+// chooses. jmespath::error is the only failure allowed; a syntax error names
+// a column inside the expression (or just past its end); a result prints as
+// JSON that reads back equal.
+//
+// Input: the expression, a newline, then the JSON document (a fixed rooms
+// document when the rest is not JSON).
+#include "fuzz_input.hpp"
+
+#include "cli/jmespath.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <cmath>
+#include <cstdlib>
+
+namespace {
+
+namespace json = boost::json;
+namespace jp = ivschat::cli::jmespath;
+
+const json::value& fallback_document() {
+    static const json::value document = json::parse(R"({
+        "rooms": [{"arn": "arn:aws:ivschat:us-west-2:123456789012:room/a", "name": "lobby",
+                   "tags": {"team": "chat"}, "maximumMessageLength": 500, "ratio": 0.5},
+                  {"arn": "arn:aws:ivschat:us-west-2:123456789012:room/b", "name": "",
+                   "tags": {}, "maximumMessageLength": 10, "ratio": -1.25e3}],
+        "nextToken": null, "flags": [true, false], "nested": [[1, [2]], [], "x"]})");
+    return document;
+}
+
+// Finite numbers only: to_json prints infinities as Python does, which is
+// not JSON (sum and avg can overflow to them).
+bool finite(const json::value& v) {
+    if (v.is_double()) return std::isfinite(v.get_double());
+    if (const auto* a = v.if_array())
+        for (const json::value& e : *a)
+            if (!finite(e)) return false;
+    if (const auto* o = v.if_object())
+        for (const auto& m : *o)
+            if (!finite(m.value())) return false;
+    return true;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    std::string_view rest = ivschat::fuzz::as_text(data, size);
+    const std::string_view text = ivschat::fuzz::take_line(rest);
+    boost::system::error_code ec;
+    json::value parsed = json::parse(rest, ec);
+    const json::value& document = ec ? fallback_document() : parsed;
+    try {
+        const jp::expression expression = jp::expression::parse(text);
+        const json::value result = expression.search(document);
+        if (finite(result) && !jp::equal(json::parse(jp::to_json(result)), result)) std::abort();
+    } catch (const jp::error& e) {
+        if (e.kind() == jp::error_kind::syntax && (e.column() == 0 || e.column() > text.size() + 1)) std::abort();
+    }
+    return 0;
+}

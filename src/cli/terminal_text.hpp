@@ -1,0 +1,15 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ivschat::cli {
+
+/// `text` safe to print on a terminal: C0 controls (ESC, CR, LF, ...), DEL
+/// and C1 controls (U+0080..U+009F) become visible escapes ("\x1b", "\r",
+/// "\n", "\u009b"), and so do bytes that are not UTF-8 (a lone 0x9b is CSI
+/// to an 8-bit terminal). For text from the wire (error messages, request
+/// ids), which must not clear the screen or forge lines.
+std::string escape_controls(std::string_view text);
+
+}  // namespace ivschat::cli
