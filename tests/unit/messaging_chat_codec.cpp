@@ -1,6 +1,7 @@
 // The Messaging frame codec: server frames as the service and the emulator
 // send them (captured shapes in shared/messaging-api.md), the tolerated
 // variations, bad frames, and the client actions it writes.
+#include <ivschat/chat_room.hpp>
 #include <ivschat/messaging/chat_codec.hpp>
 
 #include <boost/json.hpp>
@@ -142,4 +143,10 @@ TEST_CASE("request ids are UUID v4 text and differ") {
     CHECK(a.size() == 36);
     CHECK(a[14] == '4');
     CHECK(a != b);
+}
+
+TEST_CASE("the messaging endpoint of a region, or the URL given") {
+    CHECK(messaging_endpoint("us-west-2") == "wss://edge.ivschat.us-west-2.amazonaws.com");
+    CHECK(messaging_endpoint("ws://127.0.0.1:9") == "ws://127.0.0.1:9");
+    CHECK(messaging_endpoint("https://example.com") == "https://example.com");
 }
