@@ -86,11 +86,12 @@ struct chat_session {
 int run_chat(const create_chat_token_request& request, const std::optional<std::string>& messaging_endpoint_url,
              const std::optional<std::string>& token, const client_options& options) {
     asio::io_context ioc;
-    std::optional<client> control;
-    if (!token || !messaging_endpoint_url) control.emplace(ioc.get_executor(), options);
+    // The client resolves the configuration (region, CA bundle) even when
+    // --token makes CreateChatToken unnecessary.
+    client control(ioc.get_executor(), options);
     chat_room_options room_options;
-    room_options.endpoint = messaging_endpoint_url ? *messaging_endpoint_url : messaging_endpoint(control->config().region);
-    if (options.ca_bundle) room_options.tls.ca_file = *options.ca_bundle;
+    room_options.endpoint = messaging_endpoint_url ? *messaging_endpoint_url : messaging_endpoint(control.config().region);
+    if (control.config().ca_bundle) room_options.tls.ca_file = *control.config().ca_bundle;
     // The contract: a connection that drops ends the command (255); only the
     // switch-over before the session's end opens another.
     room_options.max_reconnect_attempts = 0;
@@ -105,7 +106,7 @@ int run_chat(const create_chat_token_request& request, const std::optional<std::
             co_return std::tuple{error_code{}, chat_token{.token = token}};
         };
     } else {
-        provider = make_chat_token_provider(*control, request);
+        provider = make_chat_token_provider(control, request);
     }
     chat_room room(ioc.get_executor(), room_options, std::move(provider));
     chat_session session{ioc, room};
