@@ -9,6 +9,8 @@
 #include <ivschat/client.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <set>
@@ -322,5 +324,38 @@ TEST_CASE("chat_room: before the session ends it switches to a new connection wi
         CHECK(viewer.dropped_frames() == 0);
         co_await viewer.async_close();
         co_await sender.async_close();
+    });
+}
+
+TEST_CASE("chat_room: a full receive queue drops the oldest frames and says so once; a receive can be cancelled") {
+    emulator_fixture f;
+    f.run([&]() -> asio::awaitable<void> {
+        client control(f.ioc.get_executor(), f.options());
+        const auto arn = co_await create_room(control);
+        auto options = room_options(f);
+        options.receive_queue_capacity = 2;
+        chat_room room(f.ioc.get_executor(), options, make_chat_token_provider(control, token_request(arn, "u")));
+        co_await room.async_connect();
+        std::vector<std::string> ids;
+        for (int i = 0; i < 4; ++i) ids.push_back((co_await room.async_send_message("m" + std::to_string(i))).id);
+        auto overflow = co_await room.async_receive(use_tuple);
+        CHECK(std::get<0>(overflow) == chat_errc::frames_dropped);
+        CHECK(room.dropped_frames() == 2);
+        const auto third = co_await receive_next<chat_message>(room);
+        const auto fourth = co_await receive_next<chat_message>(room);
+        CHECK(third.id == ids[2]);
+        CHECK(fourth.id == ids[3]);
+
+        // Nothing more arrives: the receive waits until its slot is emitted.
+        asio::cancellation_signal cancel;
+        asio::steady_timer soon(f.ioc, 20ms);
+        soon.async_wait([&](boost::system::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+        auto cancelled = co_await room.async_receive(asio::bind_cancellation_slot(cancel.slot(), use_tuple));
+        CHECK(std::get<0>(cancelled) == asio::error::operation_aborted);
+        // The room still works after the cancelled receive.
+        const auto after = co_await room.async_send_message("after");
+        const auto received = co_await receive_next<chat_message>(room);
+        CHECK(received.id == after.id);
+        co_await room.async_close();
     });
 }
