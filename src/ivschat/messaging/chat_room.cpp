@@ -525,8 +525,6 @@ private:
         }
         if (ec == websocket::error::closed && l->close_code() == websocket::close_code::normal) {
             if (self->switching_) co_return;  // switch_over handles it
-            self->current_.reset();
-            self->refresh_timer_.cancel();
             self->fail_pending(nullptr);
             self->finish(chat_disconnect_reason::server, chat_errc::closed);
             co_return;
@@ -614,6 +612,8 @@ private:
     /// The room is disconnected for good (until connect() again).
     void finish(chat_disconnect_reason reason, error_code ec) {
         current_.reset();
+        // Nothing to switch over any more: refresh_loop ends.
+        refresh_timer_.expires_at(asio::steady_timer::time_point::min());
         if (backoff_timer_) backoff_timer_->cancel();
         end_error_ = reason == chat_disconnect_reason::server || reason == chat_disconnect_reason::client
                          ? error_code(chat_errc::closed)
