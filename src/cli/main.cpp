@@ -4,6 +4,7 @@
 // JSON writer. Exit codes follow the AWS CLI: 252 bad usage, 254 service
 // error, 255 any other failure.
 #include "cli/arguments.hpp"
+#include "cli/chat_command.hpp"
 #include "cli/jmespath.hpp"
 #include "cli/json_output.hpp"
 #include "cli/pagination.hpp"
@@ -496,11 +497,37 @@ std::vector<operation_entry> operation_table() {
     return table;
 }
 
+constexpr const char* chat_usage =
+    "usage: ivschat chat --room-identifier ARN --user-id ID [--capabilities CAP...] [--attributes k=v,...]\n"
+    "                    [--session-duration-in-minutes N] [--messaging-endpoint URL] [--token TOKEN]\n"
+    "Joins a chat room over the Messaging WebSocket API: every frame received is printed as one JSON\n"
+    "line; each stdin line is sent (a JSON object with \"Action\" as is, any other line as SEND_MESSAGE).\n";
+
+// `ivschat chat`: the CreateChatToken flags plus the chat's own two.
+int run_chat_command(command_line line) {
+    const auto take = [&line](const std::string& flag) -> std::optional<std::string> {
+        const auto it = line.member_flags.find(flag);
+        if (it == line.member_flags.end()) return std::nullopt;
+        auto value = single_word(flag, it->second);
+        line.member_flags.erase(it);
+        return value;
+    };
+    const auto endpoint = take("messaging-endpoint");
+    const auto token = take("token");
+    const auto request = build_request<create_chat_token_request>(line);
+    if (request.room_identifier.empty() || request.user_id.empty())
+        throw usage_error("the following arguments are required: --room-identifier, --user-id");
+    if (endpoint && !endpoint->starts_with("ws://") && !endpoint->starts_with("wss://"))
+        throw usage_error("argument --messaging-endpoint: expected a ws:// or wss:// URL");
+    return cli::run_chat(request, endpoint, token, make_client_options(line.globals));
+}
+
 void print_help(std::ostream& out, const std::vector<operation_entry>& table) {
     out << "usage: ivschat [global options] <operation> [options]\n"
            "       ivschat <operation> help      that operation's options\n"
            "       ivschat completion bash       a bash completion script\n\nOperations:\n";
     for (const auto& entry : table) out << "  " << entry.cli_name << '\n';
+    out << "  chat (a chat room over the Messaging WebSocket API)\n";
     out << '\n' << global_help;
 }
 
@@ -590,6 +617,14 @@ int main(int argc, char** argv) {
                 throw usage_error("usage: ivschat completion bash (bash is the shell supported)");
             print_bash_completion(table);
             return 0;
+        }
+        if (line.operation == "chat") {
+            if (line.help) {
+                std::cout << chat_usage;
+                return 0;
+            }
+            if (!line.arguments.empty()) throw usage_error("unexpected argument '" + line.arguments.front() + "'");
+            return run_chat_command(line);
         }
         const auto entry = std::find_if(table.begin(), table.end(),
                                         [&](const operation_entry& e) { return e.cli_name == line.operation; });

@@ -1,0 +1,713 @@
+#include "ivschat/chat_room.hpp"
+
+#include "ivschat/client.hpp"
+#include "ivschat/messaging/chat_codec.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <deque>
+#include <map>
+#include <random>
+#include <unordered_set>
+
+namespace ivschat {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using boost::system::error_code;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+struct endpoint_parts {
+    bool tls = true;
+    std::string host{};
+    std::string port{};
+    std::string target{};
+};
+
+std::optional<endpoint_parts> split_endpoint(std::string_view url) {
+    endpoint_parts out;
+    if (url.starts_with("wss://")) {
+        url.remove_prefix(6);
+    } else if (url.starts_with("ws://")) {
+        out.tls = false;
+        url.remove_prefix(5);
+    } else {
+        return std::nullopt;
+    }
+    const auto authority_end = url.find_first_of("/?#");
+    auto authority = url.substr(0, authority_end);
+    out.target = authority_end == std::string_view::npos ? "/" : std::string(url.substr(authority_end));
+    if (out.target.front() != '/') out.target.insert(0, "/");
+    if (const auto hash = out.target.find('#'); hash != std::string::npos) out.target.resize(hash);
+    std::string_view port;
+    if (authority.starts_with("[")) {
+        const auto close = authority.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        out.host = std::string(authority.substr(1, close - 1));
+        auto rest = authority.substr(close + 1);
+        if (!rest.empty() && (rest.front() != ':' || rest.size() == 1)) return std::nullopt;
+        if (!rest.empty()) port = rest.substr(1);
+    } else {
+        const auto colon = authority.rfind(':');
+        out.host = std::string(authority.substr(0, colon));
+        if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+    }
+    if (out.host.empty() || out.host.find('@') != std::string::npos) return std::nullopt;
+    if (!port.empty() && (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })))
+        return std::nullopt;
+    out.port = port.empty() ? (out.tls ? "443" : "80") : std::string(port);
+    return out;
+}
+
+}  // namespace
+
+std::string messaging_endpoint(std::string_view region_or_url) {
+    // A region is what the JS SDK accepts as one: [a-zA-Z0-9-._~]+; anything
+    // else is taken as a URL (and refused later unless ws:// or wss://).
+    const bool region = !region_or_url.empty() && std::all_of(region_or_url.begin(), region_or_url.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' || c == '~';
+    });
+    if (!region) return std::string(region_or_url);
+    return "wss://edge.ivschat." + std::string(region_or_url) + ".amazonaws.com";
+}
+
+chat_token_provider make_chat_token_provider(client& c, create_chat_token_request request) {
+    return [&c, request = std::move(request)]() -> asio::awaitable<std::tuple<error_code, chat_token>> {
+        diagnostics diag;
+        auto [ec, response] = co_await c.create_chat_token(request, diag, use_tuple);
+        chat_token out;
+        if (!ec) {
+            out.token = response.token.value_or("");
+            out.session_expiration_time = response.session_expiration_time;
+            out.token_expiration_time = response.token_expiration_time;
+        }
+        co_return std::tuple{ec, std::move(out)};
+    };
+}
+
+namespace detail {
+
+std::string chat_request_id() { return messaging::make_request_id(); }
+std::string chat_encode_send_message(std::string_view request_id, std::string_view content,
+                                     const chat_attributes& attributes) {
+    return messaging::encode_send_message(request_id, content, attributes);
+}
+std::string chat_encode_delete_message(std::string_view request_id, std::string_view id, std::string_view reason) {
+    return messaging::encode_delete_message(request_id, id, reason);
+}
+std::string chat_encode_disconnect_user(std::string_view request_id, std::string_view user_id,
+                                        std::string_view reason) {
+    return messaging::encode_disconnect_user(request_id, user_id, reason);
+}
+
+namespace {
+
+/// One WebSocket connection. Beast's websocket stream runs over
+/// asio::ssl::stream rather than the transport's sans-io tls_engine: Beast
+/// needs an AsyncStream below it, which asio::ssl::stream is, with the same
+/// OpenSSL, CA settings and host-name check as the transport.
+class link {
+public:
+    virtual ~link() = default;
+    virtual asio::awaitable<error_code> open(const endpoint_parts& endpoint, const std::string& token,
+                                             const chat_room_options& options, unsigned& upgrade_status) = 0;
+    virtual asio::awaitable<std::tuple<error_code, std::string>> read() = 0;
+    virtual asio::awaitable<error_code> write(const std::string& text) = 0;
+    virtual asio::awaitable<error_code> close() = 0;
+    /// Ends the connection at once (the room is being destroyed).
+    virtual void abort() = 0;
+    virtual std::uint16_t close_code() const = 0;
+
+    /// Frames waiting to be written, in order; one writer at a time.
+    std::deque<std::string> outbox{};
+    bool writing = false;
+    bool ended = false;
+    bool closing = false;  ///< we close it (close() or switch-over)
+    std::size_t pending_requests = 0;
+};
+
+template <class NextLayer>
+class ws_link final : public link {
+public:
+    template <class... Args>
+    explicit ws_link(Args&&... args) : ws_(std::forward<Args>(args)...) {}
+
+    asio::awaitable<error_code> open(const endpoint_parts& endpoint, const std::string& token,
+                                     const chat_room_options& options, unsigned& upgrade_status) override {
+        auto& tcp_layer = beast::get_lowest_layer(ws_);
+        tcp::resolver resolver(co_await asio::this_coro::executor);
+        auto [resolve_ec, addresses] = co_await resolver.async_resolve(endpoint.host, endpoint.port, use_tuple);
+        if (resolve_ec) co_return resolve_ec;
+        tcp_layer.expires_after(options.connect_timeout);
+        auto [connect_ec, connected] = co_await tcp_layer.async_connect(addresses, use_tuple);
+        if (connect_ec) co_return connect_ec;
+        if constexpr (!std::is_same_v<NextLayer, beast::tcp_stream>) {
+            auto& tls = ws_.next_layer();
+            error_code address_ec;
+            asio::ip::make_address(endpoint.host, address_ec);
+            if (address_ec && !SSL_set_tlsext_host_name(tls.native_handle(), endpoint.host.c_str())) {
+                co_return error_code(asio::error::invalid_argument);
+            }
+            if (options.tls.verify_peer) tls.set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
+            tcp_layer.expires_after(options.connect_timeout);
+            auto [tls_ec] = co_await tls.async_handshake(asio::ssl::stream_base::client, use_tuple);
+            if (tls_ec) co_return tls_ec;
+        }
+        tcp_layer.expires_never();
+        websocket::stream_base::timeout timeouts{};
+        timeouts.handshake_timeout = options.connect_timeout;
+        timeouts.idle_timeout = options.ping_interval * 2;
+        timeouts.keep_alive_pings = true;
+        ws_.set_option(timeouts);
+        ws_.read_message_max(options.max_frame_bytes);
+        ws_.set_option(websocket::stream_base::decorator(
+            [token](websocket::request_type& request) { request.set(beast::http::field::sec_websocket_protocol, token); }));
+        websocket::response_type response;
+        const auto host = endpoint.port == (endpoint.tls ? "443" : "80") ? endpoint.host : endpoint.host + ":" + endpoint.port;
+        auto [ws_ec] = co_await ws_.async_handshake(response, host, endpoint.target, use_tuple);
+        upgrade_status = response.result_int();
+        co_return ws_ec;
+    }
+
+    asio::awaitable<std::tuple<error_code, std::string>> read() override {
+        auto [ec, n] = co_await ws_.async_read(buffer_, use_tuple);
+        std::string text = beast::buffers_to_string(buffer_.data());
+        buffer_.consume(buffer_.size());
+        co_return std::tuple{ec, std::move(text)};
+    }
+
+    asio::awaitable<error_code> write(const std::string& text) override {
+        ws_.text(true);
+        auto [ec, n] = co_await ws_.async_write(asio::buffer(text), use_tuple);
+        co_return ec;
+    }
+
+    asio::awaitable<error_code> close() override {
+        auto [ec] = co_await ws_.async_close(websocket::close_code::normal, use_tuple);
+        co_return ec;
+    }
+
+    void abort() override {
+        error_code ignored;
+        beast::get_lowest_layer(ws_).socket().close(ignored);
+    }
+
+    std::uint16_t close_code() const override { return ws_.reason().code; }
+
+private:
+    websocket::stream<NextLayer> ws_;
+    beast::flat_buffer buffer_{};
+};
+
+/// A request waiting for its reply; lives in the requesting coroutine.
+struct pending_request {
+    explicit pending_request(const asio::any_io_executor& ex) : wake(ex) {}
+    asio::steady_timer wake;
+    link* sent_on = nullptr;
+    std::optional<std::tuple<error_code, chat_frame>> result{};
+};
+
+asio::ssl::context make_tls_context(const chat_tls_options& tls) {
+    asio::ssl::context ctx(asio::ssl::context::tls_client);
+    SSL_CTX_set_min_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    if (!tls.verify_peer) {
+        ctx.set_verify_mode(asio::ssl::verify_none);
+        return ctx;
+    }
+    ctx.set_verify_mode(asio::ssl::verify_peer);
+    if (!tls.ca_file.empty()) ctx.load_verify_file(tls.ca_file);
+    if (!tls.ca_pem.empty()) ctx.add_certificate_authority(asio::buffer(tls.ca_pem));
+    if (tls.ca_file.empty() && tls.ca_pem.empty()) ctx.set_default_verify_paths();
+    return ctx;
+}
+
+}  // namespace
+
+/// The room's state; every member is used on the strand only, except the
+/// atomics read by chat_room's accessors.
+class chat_room_core : public std::enable_shared_from_this<chat_room_core> {
+public:
+    chat_room_core(asio::any_io_executor ex, chat_room_options options, chat_token_provider provider)
+        : strand_(asio::make_strand(ex)),
+          options_(std::move(options)),
+          provider_(std::move(provider)),
+          endpoint_(split_endpoint(messaging_endpoint(options_.endpoint))),
+          refresh_timer_(strand_),
+          random_(std::random_device{}()) {
+        if (endpoint_ && endpoint_->tls) tls_.emplace(make_tls_context(options_.tls));
+    }
+
+    const asio::any_io_executor& executor() const noexcept { return strand_; }
+
+    asio::awaitable<error_code> connect() {
+        if (state_ != chat_state::disconnected || connecting_) co_return asio::error::already_connected;
+        if (!endpoint_) co_return chat_errc::bad_endpoint;
+        connecting_ = true;
+        closed_ = false;
+        end_error_ = {};
+        set_state(chat_state::connecting, chat_disconnect_reason::none, {});
+        auto ec = co_await establish(0);
+        connecting_ = false;
+        if (!ec && !current_) ec = chat_errc::closed;  // close() came first
+        co_return ec;
+    }
+
+    asio::awaitable<std::tuple<error_code, chat_frame>> request(std::string text, std::string request_id,
+                                                                chat_error* error_out) {
+        if (request_id.empty()) {
+            auto prepared = messaging::prepare_action(text, messaging::make_request_id());
+            if (!prepared) co_return std::tuple{error_code(chat_errc::invalid_request), chat_frame{}};
+            text = std::move(prepared->text);
+            request_id = std::move(prepared->request_id);
+        }
+        if (state_ != chat_state::connected || !current_) {
+            co_return std::tuple{error_code(chat_errc::not_connected), chat_frame{}};
+        }
+        if (pending_.contains(request_id)) {
+            co_return std::tuple{error_code(chat_errc::duplicate_request_id), chat_frame{}};
+        }
+        pending_request pending(strand_);
+        pending.sent_on = current_.get();
+        ++current_->pending_requests;
+        pending.wake.expires_after(options_.request_timeout);
+        pending_.emplace(request_id, &pending);
+        send(current_, std::move(text));
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_await pending.wake.async_wait(use_tuple);
+        pending_.erase(request_id);
+        if (pending.sent_on) --pending.sent_on->pending_requests;
+        if (pending.result) {
+            auto& [ec, frame] = *pending.result;
+            if (error_out && std::holds_alternative<chat_error>(frame)) *error_out = std::get<chat_error>(frame);
+            co_return std::move(*pending.result);
+        }
+        const auto cancelled = (co_await asio::this_coro::cancellation_state).cancelled();
+        const error_code ec = cancelled != asio::cancellation_type::none
+                                  ? error_code(asio::error::operation_aborted)
+                                  : error_code(chat_errc::request_timeout);
+        co_return std::tuple{ec, chat_frame{}};
+    }
+
+    asio::awaitable<std::tuple<error_code, chat_frame>> receive() {
+        if (dropped_since_receive_) {
+            dropped_since_receive_ = false;
+            co_return std::tuple{error_code(chat_errc::frames_dropped), chat_frame{}};
+        }
+        if (!received_.empty()) co_return pop_received();
+        if (receiver_) co_return std::tuple{error_code(chat_errc::receive_pending), chat_frame{}};
+        if (state_ == chat_state::disconnected && !connecting_) {
+            co_return std::tuple{end_error_ ? end_error_ : error_code(chat_errc::not_connected), chat_frame{}};
+        }
+        asio::steady_timer wake(strand_, asio::steady_timer::time_point::max());
+        receiver_ = &wake;
+        co_await asio::this_coro::throw_if_cancelled(false);
+        co_await wake.async_wait(use_tuple);
+        receiver_ = nullptr;
+        if (dropped_since_receive_) {
+            dropped_since_receive_ = false;
+            co_return std::tuple{error_code(chat_errc::frames_dropped), chat_frame{}};
+        }
+        if (!received_.empty()) co_return pop_received();
+        if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) {
+            co_return std::tuple{error_code(asio::error::operation_aborted), chat_frame{}};
+        }
+        co_return std::tuple{end_error_ ? end_error_ : error_code(chat_errc::closed), chat_frame{}};
+    }
+
+    asio::awaitable<error_code> close() {
+        if (closed_) co_return error_code{};
+        closed_ = true;
+        refresh_timer_.cancel();
+        auto links = links_;
+        for (auto& l : links) l->closing = true;
+        fail_pending(nullptr);
+        finish(chat_disconnect_reason::client, chat_errc::closed);
+        error_code result;
+        for (auto& l : links) {
+            if (l->ended) continue;
+            if (auto ec = co_await l->close(); ec && !result) result = ec;
+        }
+        co_return result;
+    }
+
+    /// From the room's destructor: no more reconnects, sockets closed now.
+    void shutdown() {
+        closed_ = true;
+        refresh_timer_.cancel();
+        fail_pending(nullptr);
+        finish(chat_disconnect_reason::client, chat_errc::closed);
+        for (auto& l : links_) {
+            l->closing = true;
+            l->abort();
+        }
+    }
+
+    std::atomic<chat_state> public_state{chat_state::disconnected};
+    std::atomic<chat_disconnect_reason> public_reason{chat_disconnect_reason::none};
+    std::atomic<std::size_t> dropped{0};
+    std::atomic<std::size_t> bad{0};
+    std::atomic<std::size_t> opened{0};
+
+private:
+    /// Opens connections until one works or the attempts are used up,
+    /// waiting a jittered, capped exponential backoff between attempts.
+    /// On success the new link is current and being read.
+    asio::awaitable<error_code> establish(unsigned first_attempt) {
+        error_code last;
+        bool token_failed = false;
+        for (unsigned attempt = first_attempt; attempt <= options_.max_reconnect_attempts; ++attempt) {
+            if (attempt > 0) {
+                co_await backoff(attempt - 1);
+            }
+            if (closed_) co_return chat_errc::closed;
+            auto [ec, opened_link] = co_await open_link();
+            if (closed_) {
+                if (opened_link) {
+                    opened_link->closing = true;
+                    co_await opened_link->close();
+                }
+                co_return chat_errc::closed;
+            }
+            if (!ec) {
+                adopt(std::move(opened_link));
+                co_return error_code{};
+            }
+            last = ec;
+            token_failed = ec == chat_errc::token_fetch_failed;
+            // A refused upgrade for a deleted room does not heal by retrying.
+            if (ec == chat_errc::not_found) break;
+        }
+        finish(token_failed ? chat_disconnect_reason::token_fetch_error : chat_disconnect_reason::socket_error,
+               last);
+        co_return last;
+    }
+
+    asio::awaitable<void> backoff(unsigned exponent) {
+        const auto cap = options_.reconnect_max_delay.count();
+        const auto base = options_.reconnect_base_delay.count();
+        const auto ceiling = exponent >= 30 ? cap : std::min<std::int64_t>(cap, base << exponent);
+        std::uniform_int_distribution<std::int64_t> pick(0, std::max<std::int64_t>(ceiling, 0));
+        asio::steady_timer timer(strand_, std::chrono::milliseconds(pick(random_)));
+        backoff_timer_ = &timer;
+        co_await timer.async_wait(use_tuple);
+        backoff_timer_ = nullptr;
+    }
+
+    /// Fetches a token and opens a connection with it.
+    asio::awaitable<std::tuple<error_code, std::shared_ptr<link>>> open_link() {
+        auto [token_ec, token] = co_await provider_();
+        if (token_ec) co_return std::tuple{error_code(chat_errc::token_fetch_failed), nullptr};
+        std::shared_ptr<link> l;
+        if (tls_) {
+            l = std::make_shared<ws_link<beast::ssl_stream<beast::tcp_stream>>>(strand_, *tls_);
+        } else {
+            l = std::make_shared<ws_link<beast::tcp_stream>>(strand_);
+        }
+        links_.push_back(l);
+        unsigned status = 0;
+        auto ec = co_await l->open(*endpoint_, token.token, options_, status);
+        if (ec) {
+            forget(l);
+            if (ec == websocket::error::upgrade_declined) {
+                ec = status == 404 ? error_code(chat_errc::not_found) : error_code(chat_errc::upgrade_refused);
+            }
+            co_return std::tuple{ec, nullptr};
+        }
+        ++opened;
+        session_end_ = token.session_expiration_time;
+        co_return std::tuple{error_code{}, std::move(l)};
+    }
+
+    /// Makes `l` the link requests go out on, reads it, and schedules the
+    /// switch-over before its session ends.
+    void adopt(std::shared_ptr<link> l) {
+        current_ = l;
+        asio::co_spawn(strand_, read_loop(shared_from_this(), std::move(l)), asio::detached);
+        if (session_end_) {
+            const auto remaining = *session_end_ - std::chrono::system_clock::now();
+            auto delay = remaining - std::chrono::duration_cast<std::chrono::system_clock::duration>(options_.switch_over_lead);
+            if (delay < remaining / 2) delay = remaining / 2;
+            refresh_timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(delay));
+            if (!refresh_running_) {
+                refresh_running_ = true;
+                asio::co_spawn(strand_, refresh_loop(shared_from_this()), asio::detached);
+            }
+        }
+        set_state(chat_state::connected, chat_disconnect_reason::none, {});
+    }
+
+    static asio::awaitable<void> refresh_loop(std::shared_ptr<chat_room_core> self) {
+        while (!self->closed_) {
+            auto [ec] = co_await self->refresh_timer_.async_wait(use_tuple);
+            if (self->closed_) break;
+            if (ec) {
+                // Rescheduled (adopt) or stopped; when nothing is scheduled, stop.
+                if (self->refresh_timer_.expiry() <= asio::steady_timer::clock_type::now()) break;
+                continue;
+            }
+            self->refresh_timer_.expires_at(asio::steady_timer::time_point::max());
+            co_await self->switch_over();
+        }
+        self->refresh_running_ = false;
+    }
+
+    /// Opens a replacement connection while the current one still works,
+    /// then makes it current and closes the old one once its requests are
+    /// answered. Frames arriving on both are de-duplicated by Id.
+    asio::awaitable<void> switch_over() {
+        if (switching_ || closed_ || !current_) co_return;
+        switching_ = true;
+        auto old = current_;
+        auto [ec, replacement] = co_await open_link();
+        switching_ = false;
+        if (closed_) {
+            if (replacement) co_await replacement->close();
+            co_return;
+        }
+        if (ec) {
+            // The old connection keeps working until the session ends; its
+            // loss is then handled like any other.
+            if (old->ended) co_await lost(old);
+            co_return;
+        }
+        old->closing = true;
+        adopt(std::move(replacement));
+        asio::co_spawn(strand_, retire(shared_from_this(), old), asio::detached);
+        if (old->ended) fail_pending(old.get());
+    }
+
+    /// Closes a replaced link after its requests got their replies (at most request_timeout).
+    static asio::awaitable<void> retire(std::shared_ptr<chat_room_core> self, std::shared_ptr<link> old) {
+        const auto deadline = asio::steady_timer::clock_type::now() + self->options_.request_timeout;
+        asio::steady_timer poll(self->strand_);
+        while (old->pending_requests > 0 && !old->ended && asio::steady_timer::clock_type::now() < deadline) {
+            poll.expires_after(std::chrono::milliseconds(20));
+            co_await poll.async_wait(use_tuple);
+        }
+        if (!old->ended) co_await old->close();
+    }
+
+    static asio::awaitable<void> read_loop(std::shared_ptr<chat_room_core> self, std::shared_ptr<link> l) {
+        error_code ec;
+        for (;;) {
+            auto [read_ec, text] = co_await l->read();
+            if (read_ec) {
+                ec = read_ec;
+                break;
+            }
+            self->dispatch(text);
+        }
+        l->ended = true;
+        self->forget(l);
+        if (l->closing || self->closed_) {
+            self->fail_pending(l.get());
+            co_return;
+        }
+        if (ec == websocket::error::closed && l->close_code() == websocket::close_code::normal) {
+            if (self->switching_) co_return;  // switch_over handles it
+            self->fail_pending(nullptr);
+            self->finish(chat_disconnect_reason::server, chat_errc::closed);
+            co_return;
+        }
+        self->last_error_ = ec;
+        if (self->switching_) co_return;
+        co_await self->lost(l);
+    }
+
+    void forget(const std::shared_ptr<link>& l) { std::erase(links_, l); }
+
+    /// The current link dropped: reconnect.
+    asio::awaitable<void> lost(std::shared_ptr<link> l) {
+        fail_pending(l.get());
+        if (current_ != l) co_return;
+        current_.reset();
+        set_state(chat_state::connecting, chat_disconnect_reason::none, last_error_);
+        connecting_ = true;
+        co_await establish(1);
+        connecting_ = false;
+    }
+
+    void dispatch(const std::string& text) {
+        auto decoded = messaging::decode_frame(text);
+        if (!decoded.frame) {
+            ++bad;
+            if (options_.on_bad_frame) options_.on_bad_frame(decoded.problem);
+            return;
+        }
+        auto& frame = *decoded.frame;
+        if (!remember(frame_id(frame))) return;
+        const auto* error = std::get_if<chat_error>(&frame);
+        if (const auto& request_id = frame_request_id(frame); !request_id.empty()) {
+            if (auto it = pending_.find(request_id); it != pending_.end() && !it->second->result) {
+                const error_code ec = error ? to_error_code(*error) : error_code{};
+                it->second->result.emplace(ec, frame);
+                it->second->wake.cancel();
+            }
+        }
+        if (error && error->error_code == 401 && !closed_) {
+            asio::co_spawn(strand_, [self = shared_from_this()]() -> asio::awaitable<void> { co_await self->switch_over(); },
+                           asio::detached);
+        }
+        push_received(std::move(frame));
+    }
+
+    /// False when the Id was seen recently (the same frame on two
+    /// connections during a switch-over).
+    bool remember(const std::string& id) {
+        if (id.empty()) return true;
+        if (!recent_ids_.insert(id).second) return false;
+        recent_order_.push_back(id);
+        if (recent_order_.size() > recent_id_capacity) {
+            recent_ids_.erase(recent_order_.front());
+            recent_order_.pop_front();
+        }
+        return true;
+    }
+
+    void push_received(chat_frame frame) {
+        if (received_.size() >= std::max<std::size_t>(options_.receive_queue_capacity, 1)) {
+            received_.pop_front();
+            ++dropped;
+            dropped_since_receive_ = true;
+        }
+        received_.push_back(std::move(frame));
+        if (receiver_) receiver_->cancel();
+    }
+
+    std::tuple<error_code, chat_frame> pop_received() {
+        auto frame = std::move(received_.front());
+        received_.pop_front();
+        return {error_code{}, std::move(frame)};
+    }
+
+    /// Completes the requests sent on `l` (every request when null) with connection_lost.
+    void fail_pending(link* l) {
+        for (auto& [id, pending] : pending_) {
+            if (pending->result || (l && pending->sent_on != l)) continue;
+            pending->result.emplace(error_code(chat_errc::connection_lost), chat_frame{});
+            pending->wake.cancel();
+        }
+    }
+
+    /// The room is disconnected for good (until connect() again).
+    void finish(chat_disconnect_reason reason, error_code ec) {
+        current_.reset();
+        // Nothing to switch over any more: refresh_loop ends.
+        refresh_timer_.expires_at(asio::steady_timer::time_point::min());
+        if (backoff_timer_) backoff_timer_->cancel();
+        end_error_ = reason == chat_disconnect_reason::server || reason == chat_disconnect_reason::client
+                         ? error_code(chat_errc::closed)
+                     : reason == chat_disconnect_reason::token_fetch_error ? error_code(chat_errc::token_fetch_failed)
+                                                                           : error_code(chat_errc::connection_lost);
+        if (receiver_) receiver_->cancel();
+        if (state_ == chat_state::disconnected && public_reason != chat_disconnect_reason::none) return;
+        set_state(chat_state::disconnected, reason, ec);
+    }
+
+    void write_next(std::shared_ptr<link> l) {
+        if (l->writing || l->outbox.empty()) return;
+        l->writing = true;
+        asio::co_spawn(strand_, write_loop(std::move(l)), asio::detached);
+    }
+
+    void send(const std::shared_ptr<link>& l, std::string text) {
+        l->outbox.push_back(std::move(text));
+        write_next(l);
+    }
+
+    static asio::awaitable<void> write_loop(std::shared_ptr<link> l) {
+        while (!l->outbox.empty() && !l->ended) {
+            const auto text = std::move(l->outbox.front());
+            l->outbox.pop_front();
+            if (co_await l->write(text)) break;  // the read loop sees the failure too
+        }
+        l->outbox.clear();
+        l->writing = false;
+    }
+
+    void set_state(chat_state state, chat_disconnect_reason reason, error_code ec) {
+        state_ = state;
+        public_state = state;
+        if (state == chat_state::disconnected) public_reason = reason;
+        if (options_.on_state_change) options_.on_state_change(state, reason, ec);
+    }
+
+    static constexpr std::size_t recent_id_capacity = 4096;
+
+    asio::any_io_executor strand_;
+    chat_room_options options_;
+    chat_token_provider provider_;
+    std::optional<endpoint_parts> endpoint_;
+    std::optional<asio::ssl::context> tls_{};
+    asio::steady_timer refresh_timer_;
+    std::mt19937_64 random_;
+    chat_state state_ = chat_state::disconnected;
+    bool connecting_ = false;
+    bool closed_ = false;
+    bool switching_ = false;
+    bool refresh_running_ = false;
+    std::optional<std::chrono::system_clock::time_point> session_end_{};
+    std::shared_ptr<link> current_{};
+    std::vector<std::shared_ptr<link>> links_{};
+    std::map<std::string, pending_request*, std::less<>> pending_{};
+    std::deque<chat_frame> received_{};
+    bool dropped_since_receive_ = false;
+    asio::steady_timer* receiver_ = nullptr;
+    asio::steady_timer* backoff_timer_ = nullptr;
+    error_code end_error_{};
+    error_code last_error_{};
+    std::unordered_set<std::string> recent_ids_{};
+    std::deque<std::string> recent_order_{};
+};
+
+asio::awaitable<error_code> chat_connect(std::shared_ptr<chat_room_core> core) { co_return co_await core->connect(); }
+
+asio::awaitable<std::tuple<error_code, chat_frame>> chat_request(std::shared_ptr<chat_room_core> core, std::string text,
+                                                                 std::string request_id, chat_error* error_out) {
+    co_return co_await core->request(std::move(text), std::move(request_id), error_out);
+}
+
+asio::awaitable<std::tuple<error_code, chat_frame>> chat_receive(std::shared_ptr<chat_room_core> core) {
+    co_return co_await core->receive();
+}
+
+asio::awaitable<error_code> chat_close(std::shared_ptr<chat_room_core> core) { co_return co_await core->close(); }
+
+}  // namespace detail
+
+chat_room::chat_room(executor_type executor, chat_room_options options, chat_token_provider token_provider)
+    : core_(std::make_shared<detail::chat_room_core>(std::move(executor), std::move(options),
+                                                     std::move(token_provider))) {}
+
+chat_room::~chat_room() {
+    if (core_) asio::dispatch(core_->executor(), [core = core_] { core->shutdown(); });
+}
+
+const chat_room::executor_type& chat_room::get_executor() const noexcept { return core_->executor(); }
+chat_state chat_room::state() const noexcept { return core_->public_state; }
+chat_disconnect_reason chat_room::disconnect_reason() const noexcept { return core_->public_reason; }
+std::size_t chat_room::dropped_frames() const noexcept { return core_->dropped; }
+std::size_t chat_room::bad_frames() const noexcept { return core_->bad; }
+std::size_t chat_room::connections_opened() const noexcept { return core_->opened; }
+
+}  // namespace ivschat

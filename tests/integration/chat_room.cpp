@@ -1,0 +1,361 @@
+// ivschat::chat_room against the in-process emulator over wss: send and
+// receive, the three actions and their replies, the service's errors as
+// chat_errc, refused upgrades, server disconnects (DISCONNECT_USER,
+// DeleteRoom), a reconnect after the sockets drop, and the switch-over
+// before a (short) session ends without losing or duplicating frames.
+#include "support/emulator_fixture.hpp"
+
+#include <ivschat/chat_room.hpp>
+#include <ivschat/client.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <set>
+
+using namespace ivschat;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+using ivschat::test::emulator_fixture;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+chat_room_options room_options(const emulator_fixture& f) {
+    chat_room_options o;
+    o.endpoint = f.server.messaging_endpoint();
+    o.tls.ca_file = f.server.ca_bundle().string();
+    o.reconnect_base_delay = 10ms;
+    o.reconnect_max_delay = 50ms;
+    return o;
+}
+
+asio::awaitable<std::string> create_room(client& control, create_room_request request = {}) {
+    auto room = co_await control.create_room(request);
+    co_return *room.arn;
+}
+
+// (Helpers build the braced lists, and no co_await sits inside a CHECK:
+// GCC 12 miscompiles both inside coroutines, and temporaries given to
+// co_await are named.)
+create_chat_token_request token_request(const std::string& arn, std::string user) {
+    return {.room_identifier = arn, .user_id = std::move(user), .capabilities = {chat_token_capability::send_message}};
+}
+
+create_chat_token_request moderator_request(const std::string& arn, std::string user) {
+    return {.room_identifier = arn,
+            .user_id = std::move(user),
+            .capabilities = {chat_token_capability::send_message, chat_token_capability::delete_message,
+                             chat_token_capability::disconnect_user}};
+}
+
+chat_attributes one_attribute(std::string key, std::string value) {
+    chat_attributes a;
+    a.emplace(std::move(key), std::move(value));
+    return a;
+}
+
+// connecting, connected, once per connection; then disconnected when `closed`.
+std::vector<chat_state> connection_states(int connections, bool closed) {
+    std::vector<chat_state> out;
+    for (int i = 0; i < connections; ++i) {
+        out.push_back(chat_state::connecting);
+        out.push_back(chat_state::connected);
+    }
+    if (closed) out.push_back(chat_state::disconnected);
+    return out;
+}
+
+// Receives frames until one of type T arrives (others are skipped).
+template <class T>
+asio::awaitable<T> receive_next(chat_room& room) {
+    for (;;) {
+        auto result1 = co_await room.async_receive(use_tuple);
+        auto& ec = std::get<0>(result1);
+        auto& frame = std::get<1>(result1);
+        INFO(ec.message());
+        REQUIRE_FALSE(ec);
+        if (auto* wanted = std::get_if<T>(&frame)) co_return std::move(*wanted);
+    }
+}
+
+asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
+    asio::steady_timer t(co_await asio::this_coro::executor, d);
+    co_await t.async_wait(use_tuple);
+}
+
+}  // namespace
+
+TEST_CASE("chat_room: send a message, receive it with every field; its MESSAGE completes the send") {
+    emulator_fixture f;
+    f.run([&]() -> asio::awaitable<void> {
+        client control(f.ioc.get_executor(), f.options());
+        const auto arn = co_await create_room(control);
+        auto request = token_request(arn, "alice");
+        request.attributes = one_attribute("role", "host");
+        std::vector<chat_state> states;
+        auto options = room_options(f);
+        options.on_state_change = [&](chat_state s, chat_disconnect_reason, boost::system::error_code) {
+            states.push_back(s);
+        };
+        chat_room room(f.ioc.get_executor(), options, make_chat_token_provider(control, request));
+        CHECK(room.state() == chat_state::disconnected);
+        co_await room.async_connect();
+        CHECK(room.state() == chat_state::connected);
+
+        const auto before = std::chrono::system_clock::now();
+        auto sent = co_await room.async_send_message("hello room", one_attribute("k", "v"));
+        CHECK(sent.content == "hello room");
+        CHECK(sent.attributes == one_attribute("k", "v"));
+        CHECK(sent.sender.user_id == "alice");
+        CHECK(sent.sender.attributes == one_attribute("role", "host"));
+        CHECK(sent.id.size() == 12);
+        CHECK_FALSE(sent.request_id.empty());
+        CHECK(sent.send_time >= std::chrono::floor<std::chrono::seconds>(before));
+
+        const auto received = co_await receive_next<chat_message>(room);
+        CHECK(received.id == sent.id);
+        CHECK(received.json == sent.json);
+
+        co_await room.async_close();
+        CHECK(room.state() == chat_state::disconnected);
+        CHECK(room.disconnect_reason() == chat_disconnect_reason::client);
+        CHECK(states == connection_states(1, true));
+        auto result2 = co_await room.async_receive(use_tuple);
+        auto& ec = std::get<0>(result2);
+                CHECK(ec == chat_errc::closed);
+    });
+}
+
+TEST_CASE("chat_room: delete_message and disconnect_user complete with their events; the user is disconnected") {
+    emulator_fixture f;
+    f.run([&]() -> asio::awaitable<void> {
+        client control(f.ioc.get_executor(), f.options());
+        const auto arn = co_await create_room(control);
+        chat_room moderator(f.ioc.get_executor(), room_options(f),
+                            make_chat_token_provider(control, moderator_request(arn, "mod")));
+        chat_room viewer(f.ioc.get_executor(), room_options(f),
+                         make_chat_token_provider(control, token_request(arn, "bob")));
+        co_await moderator.async_connect();
+        co_await viewer.async_connect();
+
+        const auto message = co_await viewer.async_send_message("spam");
+        const auto deleted = co_await moderator.async_delete_message(message.id, "no spam");
+        CHECK(deleted.message_id == message.id);
+        CHECK(deleted.reason == "no spam");
+        const auto seen_deletion = co_await receive_next<chat_deleted_message>(viewer);
+        CHECK(seen_deletion.message_id == message.id);
+
+        const auto kicked = co_await moderator.async_disconnect_user("bob", "bye");
+        CHECK(kicked.user_id == "bob");
+        CHECK(kicked.reason == "bye");
+        const auto seen_kick = co_await receive_next<chat_user_disconnected>(viewer);
+        CHECK(seen_kick.user_id == "bob");
+        // The server's clean close ends the viewer's room: no reconnect.
+        for (;;) {
+            auto result3 = co_await viewer.async_receive(use_tuple);
+            auto& ec = std::get<0>(result3);
+            if (!ec) continue;
+            CHECK(ec == chat_errc::closed);
+            break;
+        }
+        CHECK(viewer.state() == chat_state::disconnected);
+        CHECK(viewer.disconnect_reason() == chat_disconnect_reason::server);
+        CHECK(viewer.connections_opened() == 1);
+        co_await moderator.async_close();
+    });
+}
+
+TEST_CASE("chat_room: the service's errors complete requests with chat_errc and the ERROR frame") {
+    emulator_fixture f;
+    f.run([&]() -> asio::awaitable<void> {
+        client control(f.ioc.get_executor(), f.options());
+        create_room_request short_messages;
+        short_messages.maximum_message_length = 5;
+        const auto arn = co_await create_room(control, short_messages);
+        chat_room room(f.ioc.get_executor(), room_options(f), make_chat_token_provider(control, token_request(arn, "u")));
+        co_await room.async_connect();
+
+        chat_error error;
+        auto result4 = co_await room.async_send_message("far too long", {}, &error, use_tuple);
+        auto& too_long = std::get<0>(result4);
+        CHECK(too_long == chat_errc::bad_request);
+        CHECK(error.error_code == 400);
+        CHECK_FALSE(error.error_message.empty());
+
+        auto result5 = co_await room.async_delete_message("abcdefghijkl", "", &error, use_tuple);
+        auto& forbidden = std::get<0>(result5);
+        CHECK(forbidden == chat_errc::forbidden);
+        CHECK(error.error_code == 403);
+
+        auto too_large_result =
+            co_await room.async_send_message("x", one_attribute("k", std::string(2000, 'v')), nullptr, use_tuple);
+        auto& too_large = std::get<0>(too_large_result);
+        CHECK(too_large == chat_errc::payload_too_large);
+
+        auto result6 = co_await room.async_send_action(R"({"Action":"NOPE"})", use_tuple);
+        auto& raw_ec = std::get<0>(result6);
+        auto& raw = std::get<1>(result6);
+        CHECK(raw_ec == chat_errc::bad_request);
+        CHECK(std::holds_alternative<chat_error>(raw));
+
+        auto result7 = co_await room.async_send_action("not json", use_tuple);
+        auto& invalid = std::get<0>(result7);
+        CHECK(invalid == chat_errc::invalid_request);
+        co_await room.async_close();
+
+        auto result8 = co_await room.async_send_message("late", {}, nullptr, use_tuple);
+        auto& closed_ec = std::get<0>(result8);
+        CHECK(closed_ec == chat_errc::not_connected);
+    });
+}
+
+TEST_CASE("chat_room: a refused upgrade and a failing token provider end the connect with their errors") {
+    emulator_fixture f;
+    f.run([&]() -> asio::awaitable<void> {
+        auto options = room_options(f);
+        options.max_reconnect_attempts = 2;
+        int fetches = 0;
+        chat_room bad_token(f.ioc.get_executor(), options,
+                            [&]() -> asio::awaitable<std::tuple<boost::system::error_code, chat_token>> {
+                                ++fetches;
+                                co_return std::tuple{boost::system::error_code{}, chat_token{.token = "garbage"}};
+                            });
+        auto result9 = co_await bad_token.async_connect(use_tuple);
+        auto& ec = std::get<0>(result9);
+        CHECK(ec == chat_errc::upgrade_refused);
+        CHECK(fetches == 3);  // the first attempt and two retries, each with a fresh token
+        CHECK(bad_token.disconnect_reason() == chat_disconnect_reason::socket_error);
+
+        chat_room no_token(f.ioc.get_executor(), options,
+                           []() -> asio::awaitable<std::tuple<boost::system::error_code, chat_token>> {
+                               co_return std::tuple{boost::system::error_code(asio::error::connection_refused),
+                                                    chat_token{}};
+                           });
+        auto result10 = co_await no_token.async_connect(use_tuple);
+        auto& token_ec = std::get<0>(result10);
+        CHECK(token_ec == chat_errc::token_fetch_failed);
+        CHECK(no_token.disconnect_reason() == chat_disconnect_reason::token_fetch_error);
+
+    });
+}
+
+TEST_CASE("chat_room: DeleteRoom ends the room's connections cleanly") {
+    emulator_fixture f;
+    f.run([&]() -> asio::awaitable<void> {
+        client control(f.ioc.get_executor(), f.options());
+        const auto arn = co_await create_room(control);
+        chat_room room(f.ioc.get_executor(), room_options(f), make_chat_token_provider(control, token_request(arn, "u")));
+        co_await room.async_connect();
+        delete_room_request delete_request;
+        delete_request.identifier = arn;
+        co_await control.delete_room(delete_request);
+        auto result12 = co_await room.async_receive(use_tuple);
+        auto& ec = std::get<0>(result12);
+        CHECK(ec == chat_errc::closed);
+        CHECK(room.disconnect_reason() == chat_disconnect_reason::server);
+    });
+}
+
+TEST_CASE("chat_room: after the sockets drop it reconnects with a fresh token; pending requests fail") {
+    emulator_fixture f;
+    f.run([&]() -> asio::awaitable<void> {
+        client control(f.ioc.get_executor(), f.options());
+        const auto arn = co_await create_room(control);
+        std::vector<chat_state> states;
+        auto options = room_options(f);
+        options.on_state_change = [&](chat_state s, chat_disconnect_reason, boost::system::error_code) {
+            states.push_back(s);
+        };
+        chat_room room(f.ioc.get_executor(), options, make_chat_token_provider(control, token_request(arn, "u")));
+        co_await room.async_connect();
+        f.server.messaging().close_all();
+        // Received frames show the new connection works.
+        for (int i = 0; i < 200 && room.connections_opened() < 2; ++i) co_await sleep_for(10ms);
+        REQUIRE(room.connections_opened() == 2);
+        CHECK(room.state() == chat_state::connected);
+        const auto m = co_await room.async_send_message("again");
+        CHECK(m.content == "again");
+        CHECK(states == connection_states(2, false));
+        co_await room.async_close();
+    });
+}
+
+TEST_CASE("chat_room: before the session ends it switches to a new connection without losing or duplicating frames") {
+    // A chat "minute" of 2 s: a 1-minute session ends 2 s after the token is issued.
+    emulator::server_options server_options{.tls = true};
+    server_options.service.chat_minute = 2s;
+    emulator_fixture f(server_options);
+    f.run([&]() -> asio::awaitable<void> {
+        client control(f.ioc.get_executor(), f.options());
+        create_room_request fast;
+        fast.maximum_message_rate_per_second = 100;
+        const auto arn = co_await create_room(control, fast);
+        auto request = token_request(arn, "viewer");
+        request.session_duration_in_minutes = 1;
+        chat_room viewer(f.ioc.get_executor(), room_options(f), make_chat_token_provider(control, request));
+        auto sender_request = token_request(arn, "sender");
+        sender_request.session_duration_in_minutes = 10;
+        chat_room sender(f.ioc.get_executor(), room_options(f), make_chat_token_provider(control, sender_request));
+        co_await viewer.async_connect();
+        co_await sender.async_connect();
+
+        // 5 s of messages, one every 25 ms: the viewer's sessions of 2 s are
+        // replaced at least twice while messages flow.
+        std::set<std::string> sent;
+        for (int i = 0; i < 200; ++i) {
+            sent.insert((co_await sender.async_send_message("m" + std::to_string(i))).id);
+            co_await sleep_for(25ms);
+        }
+        std::set<std::string> received;
+        std::size_t duplicates = 0;
+        while (received.size() < sent.size()) {
+            auto m = co_await receive_next<chat_message>(viewer);
+            if (m.sender.user_id != "sender") continue;
+            if (!received.insert(m.id).second) ++duplicates;
+        }
+        CHECK(received == sent);
+        CHECK(duplicates == 0);
+        CHECK(viewer.connections_opened() >= 3);
+        CHECK(viewer.state() == chat_state::connected);
+        CHECK(viewer.dropped_frames() == 0);
+        co_await viewer.async_close();
+        co_await sender.async_close();
+    });
+}
+
+TEST_CASE("chat_room: a full receive queue drops the oldest frames and says so once; a receive can be cancelled") {
+    emulator_fixture f;
+    f.run([&]() -> asio::awaitable<void> {
+        client control(f.ioc.get_executor(), f.options());
+        const auto arn = co_await create_room(control);
+        auto options = room_options(f);
+        options.receive_queue_capacity = 2;
+        chat_room room(f.ioc.get_executor(), options, make_chat_token_provider(control, token_request(arn, "u")));
+        co_await room.async_connect();
+        std::vector<std::string> ids;
+        for (int i = 0; i < 4; ++i) ids.push_back((co_await room.async_send_message("m" + std::to_string(i))).id);
+        auto overflow = co_await room.async_receive(use_tuple);
+        CHECK(std::get<0>(overflow) == chat_errc::frames_dropped);
+        CHECK(room.dropped_frames() == 2);
+        const auto third = co_await receive_next<chat_message>(room);
+        const auto fourth = co_await receive_next<chat_message>(room);
+        CHECK(third.id == ids[2]);
+        CHECK(fourth.id == ids[3]);
+
+        // Nothing more arrives: the receive waits until its slot is emitted.
+        asio::cancellation_signal cancel;
+        asio::steady_timer soon(f.ioc, 20ms);
+        soon.async_wait([&](boost::system::error_code) { cancel.emit(asio::cancellation_type::terminal); });
+        auto cancelled = co_await room.async_receive(asio::bind_cancellation_slot(cancel.slot(), use_tuple));
+        CHECK(std::get<0>(cancelled) == asio::error::operation_aborted);
+        // The room still works after the cancelled receive.
+        const auto after = co_await room.async_send_message("after");
+        const auto received = co_await receive_next<chat_message>(room);
+        CHECK(received.id == after.id);
+        co_await room.async_close();
+    });
+}
