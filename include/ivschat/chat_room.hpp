@@ -5,6 +5,7 @@
 
 #include <ivschat/chat_frames.hpp>
 #include <ivschat/detail/async_spawn.hpp>
+#include <ivschat/export.hpp>
 #include <ivschat/model.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -28,6 +29,7 @@ class client;
 
 /// What a token provider returns: CreateChatToken's answer.
 struct chat_token {
+    /// The token, sent to the messaging endpoint to open one connection.
     std::string token{};
     /// When the connection's session ends; the room switches to a new
     /// connection before then.
@@ -43,13 +45,18 @@ using chat_token_provider =
 
 /// A provider that calls CreateChatToken through `c` with `request` each
 /// time. `c` must outlive the rooms using the provider.
-chat_token_provider make_chat_token_provider(client& c, create_chat_token_request request);
+IVSCHAT_API chat_token_provider make_chat_token_provider(client& c, create_chat_token_request request);
 
 /// "wss://edge.ivschat.<region>.amazonaws.com" for a region; a ws:// or
 /// wss:// URL is returned unchanged.
-std::string messaging_endpoint(std::string_view region_or_url);
+IVSCHAT_API std::string messaging_endpoint(std::string_view region_or_url);
 
-enum class chat_state { disconnected, connecting, connected };
+/// A room's connection state (chat_room::state()).
+enum class chat_state {
+    disconnected,  ///< no connection, and none being opened
+    connecting,    ///< opening a connection (first connect or reconnect)
+    connected,     ///< a connection is open
+};
 
 /// Why the room is (or was last) disconnected.
 enum class chat_disconnect_reason {
@@ -62,15 +69,20 @@ enum class chat_disconnect_reason {
 
 /// TLS settings, the same as the client's transport (pool_options).
 struct chat_tls_options {
+    /// Verify the server's certificate and host name; false skips both (tests only).
     bool verify_peer = true;
     /// A PEM file of trusted CAs (AWS_CA_BUNDLE); empty: the system's store unless ca_pem is set.
     std::string ca_file{};
+    /// Trusted CAs as PEM text, added to ca_file's; empty: none.
     std::string ca_pem{};
 };
 
+/// How a chat_room connects and reconnects. Durations are per attempt
+/// unless said otherwise.
 struct chat_room_options {
     /// A region ("us-west-2") or a ws:// / wss:// URL (messaging_endpoint()).
     std::string endpoint{};
+    /// TLS settings for wss:// endpoints.
     chat_tls_options tls{};
     /// TCP connect, TLS and WebSocket handshakes, each.
     std::chrono::milliseconds connect_timeout = std::chrono::seconds(10);
@@ -81,6 +93,7 @@ struct chat_room_options {
     unsigned max_reconnect_attempts = 5;
     /// Backoff before attempt n: a random delay in [0, min(cap, base * 2^n)].
     std::chrono::milliseconds reconnect_base_delay = std::chrono::milliseconds(250);
+    /// The cap of that backoff delay.
     std::chrono::milliseconds reconnect_max_delay = std::chrono::seconds(15);
     /// A connection silent this long gets a WebSocket ping; silent twice as
     /// long, it is dropped (then the room reconnects).
@@ -103,12 +116,12 @@ struct chat_room_options {
 
 namespace detail {
 class chat_room_core;
-boost::asio::awaitable<boost::system::error_code> chat_connect(std::shared_ptr<chat_room_core> core);
-boost::asio::awaitable<std::tuple<boost::system::error_code, chat_frame>> chat_request(
+IVSCHAT_API boost::asio::awaitable<boost::system::error_code> chat_connect(std::shared_ptr<chat_room_core> core);
+IVSCHAT_API boost::asio::awaitable<std::tuple<boost::system::error_code, chat_frame>> chat_request(
     std::shared_ptr<chat_room_core> core, std::string text, std::string request_id, chat_error* error_out);
-boost::asio::awaitable<std::tuple<boost::system::error_code, chat_frame>> chat_receive(
+IVSCHAT_API boost::asio::awaitable<std::tuple<boost::system::error_code, chat_frame>> chat_receive(
     std::shared_ptr<chat_room_core> core);
-boost::asio::awaitable<boost::system::error_code> chat_close(std::shared_ptr<chat_room_core> core);
+IVSCHAT_API boost::asio::awaitable<boost::system::error_code> chat_close(std::shared_ptr<chat_room_core> core);
 
 template <class Frame>
 boost::asio::awaitable<std::tuple<boost::system::error_code, Frame>> chat_typed_request(
@@ -119,12 +132,12 @@ boost::asio::awaitable<std::tuple<boost::system::error_code, Frame>> chat_typed_
     co_return std::tuple{ec, std::get<Frame>(std::move(frame))};
 }
 
-std::string chat_request_id();
-std::string chat_encode_send_message(std::string_view request_id, std::string_view content,
-                                     const chat_attributes& attributes);
-std::string chat_encode_delete_message(std::string_view request_id, std::string_view id, std::string_view reason);
-std::string chat_encode_disconnect_user(std::string_view request_id, std::string_view user_id,
-                                        std::string_view reason);
+IVSCHAT_API std::string chat_request_id();
+IVSCHAT_API std::string chat_encode_send_message(std::string_view request_id, std::string_view content,
+                                                 const chat_attributes& attributes);
+IVSCHAT_API std::string chat_encode_delete_message(std::string_view request_id, std::string_view id, std::string_view reason);
+IVSCHAT_API std::string chat_encode_disconnect_user(std::string_view request_id, std::string_view user_id,
+                                                    std::string_view reason);
 }  // namespace detail
 
 /// One user's connection to a room, kept up across connection losses and
@@ -142,13 +155,20 @@ std::string chat_encode_disconnect_user(std::string_view request_id, std::string
 ///
 /// Lifetime: destroying the room closes its connections without waiting;
 /// pending operations complete with an error.
-class chat_room {
+class IVSCHAT_API chat_room {
 public:
+    /// The type of the executor given at construction.
     using executor_type = boost::asio::any_io_executor;
 
+    /// A disconnected room; nothing happens until async_connect().
+    /// `token_provider` is called for every connection the room opens.
     chat_room(executor_type executor, chat_room_options options, chat_token_provider token_provider);
+    /// Closes the room's connections without waiting; pending operations
+    /// complete with an error.
     ~chat_room();
+    /// Not copyable.
     chat_room(const chat_room&) = delete;
+    /// Not copyable.
     chat_room& operator=(const chat_room&) = delete;
 
     /// The room's strand.
@@ -156,7 +176,7 @@ public:
 
     /// Connects (retrying like a reconnect). Signature void(error_code):
     /// upgrade_refused, token_fetch_failed, a socket error, or
-    /// already_connected when not disconnected.
+    /// boost::asio::error::already_connected when not disconnected.
     template <class Token = boost::asio::use_awaitable_t<>>
     auto async_connect(Token&& token = {}) {
         return detail::async_spawn<void(boost::system::error_code)>(get_executor(), detail::chat_connect(core_),
@@ -234,7 +254,9 @@ public:
                                                                    std::forward<Token>(token));
     }
 
+    /// The connection state now.
     chat_state state() const noexcept;
+    /// Why the room is (or was last) disconnected; none before the first connect.
     chat_disconnect_reason disconnect_reason() const noexcept;
     /// Frames dropped because the receive queue was full, since construction.
     std::size_t dropped_frames() const noexcept;
