@@ -1,5 +1,9 @@
 #include <ivschat/emulator/rate_quotas.hpp>
 
+#include "ivschat/pacing/operation_pacer.hpp"
+
+#include <ivschat/pacing.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -7,23 +11,10 @@
 namespace ivschat::emulator {
 
 std::vector<std::pair<std::string, double>> default_operation_rates() {
-    return {{"CreateChatToken", 200},
-            {"SendEvent", 100},
-            {"DeleteMessage", 100},
-            {"DisconnectUser", 100},
-            {"CreateRoom", 5},
-            {"DeleteRoom", 5},
-            {"GetRoom", 5},
-            {"ListRooms", 5},
-            {"UpdateRoom", 5},
-            {"CreateLoggingConfiguration", 3},
-            {"DeleteLoggingConfiguration", 3},
-            {"GetLoggingConfiguration", 3},
-            {"ListLoggingConfigurations", 3},
-            {"UpdateLoggingConfiguration", 3},
-            {"TagResource", 10},
-            {"UntagResource", 10},
-            {"ListTagsForResource", 10}};
+    // The same table the client paces to.
+    std::vector<std::pair<std::string, double>> rates;
+    for (auto name : detail::operation_names) rates.emplace_back(name, *documented_quota(name));
+    return rates;
 }
 
 rate_quotas::rate_quotas(const std::vector<std::pair<std::string, double>>& rates) {
