@@ -15,6 +15,7 @@ import {
   CreateChatTokenCommand, CreateRoomCommand, DeleteMessageCommand, DeleteRoomCommand, DisconnectUserCommand,
   IvschatClient, SendEventCommand, UpdateRoomCommand,
 } from "@aws-sdk/client-ivschat";
+import { check, equal, tally } from "./checks.mjs";
 
 // The SDK opens `new WebSocket(url, token)` on the global WebSocket, which Node 20 lacks.
 globalThis.WebSocket = WebSocket;
@@ -30,19 +31,6 @@ const client = new IvschatClient({
   credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" },
 });
 
-let failures = 0;
-let checks = 0;
-function check(condition, what) {
-  checks++;
-  if (!condition) {
-    failures++;
-    console.error(`FAIL: ${what}`);
-  }
-}
-function equal(actual, expected, what) {
-  const a = JSON.stringify(actual), e = JSON.stringify(expected);
-  check(a === e, `${what}: expected ${e}, got ${a}`);
-}
 const silent = { debug() {}, info() {}, error() {} };
 const idPattern = /^[a-zA-Z0-9]{12}$/;
 
@@ -193,5 +181,6 @@ for (const [name, member] of [["alice", alice], ["mod", mod], ["viewer", viewer]
   equal(member.seen.disconnects, ["serverDisconnect"], `${name}'s reason after DeleteRoom`);
 }
 
+const { checks, failures } = tally();
 console.log(`${checks - failures}/${checks} checks passed`);
 process.exit(failures ? 1 : 0);

@@ -13,6 +13,7 @@ import {
   ListLoggingConfigurationsCommand, ListRoomsCommand, ListTagsForResourceCommand, SendEventCommand,
   TagResourceCommand, UntagResourceCommand, UpdateLoggingConfigurationCommand, UpdateRoomCommand,
 } from "@aws-sdk/client-ivschat";
+import { check, equal, tally } from "./checks.mjs";
 
 const endpoint = process.env.IVSCHAT_ENDPOINT;
 if (!endpoint) {
@@ -23,19 +24,6 @@ const region = "us-west-2";
 const exampleCredentials = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const client = new IvschatClient({ endpoint, region, credentials: exampleCredentials, maxAttempts: 1 });
 
-let failures = 0;
-let checks = 0;
-function check(condition, what) {
-  checks++;
-  if (!condition) {
-    failures++;
-    console.error(`FAIL: ${what}`);
-  }
-}
-function equal(actual, expected, what) {
-  const a = JSON.stringify(actual), e = JSON.stringify(expected);
-  check(a === e, `${what}: expected ${e}, got ${a}`);
-}
 async function expectError(promise, type, what, inspect = () => {}) {
   try {
     await promise;
@@ -270,6 +258,7 @@ await expectError(client.send(new GetRoomCommand({ identifier: room.arn })), Res
 await expectError(client.send(new GetLoggingConfigurationCommand({ identifier: secondLogging.arn })), ResourceNotFoundException,
   "deleted logging configuration");
 
+const { checks, failures } = tally();
 if (failures > 0) {
   console.error(`${failures} of ${checks} checks failed`);
   process.exit(1);
