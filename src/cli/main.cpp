@@ -539,7 +539,14 @@ void print_bash_completion(const std::vector<operation_entry>& table) {
         globals += " --" + std::string(option.name);
         if (option.takes_value) value_globals += " --" + std::string(option.name);
     }
-    for (const auto& entry : table) operations += " " + entry.cli_name;
+    // `chat` takes CreateChatToken's flags and its own two.
+    auto chat_options = completion_options<create_chat_token_request>();
+    chat_options.push_back({"--messaging-endpoint", {}});
+    chat_options.push_back({"--token", {}});
+    std::vector<std::pair<std::string, std::vector<completion_option>>> completed;
+    for (const auto& entry : table) completed.emplace_back(entry.cli_name, entry.options());
+    completed.emplace_back("chat", std::move(chat_options));
+    for (const auto& [name, options] : completed) operations += " " + name;
     std::cout << "# bash completion for ivschat (from `ivschat completion bash`, version " IVSCHAT_VERSION_STRING ")\n"
                  "_ivschat() {\n"
                  "    local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\"\n"
@@ -567,11 +574,11 @@ void print_bash_completion(const std::vector<operation_entry>& table) {
                  "    local options=\"\" values=\"\"\n"
                  "    case \"$op\" in\n"
                  "        completion) COMPREPLY=($(compgen -W \"bash\" -- \"$cur\")); return ;;\n";
-    for (const auto& entry : table) {
-        std::cout << "        " << entry.cli_name << ")\n            options=\"";
+    for (const auto& [name, options] : completed) {
+        std::cout << "        " << name << ")\n            options=\"";
         std::string cases;
         bool first = true;
-        for (const auto& option : entry.options()) {
+        for (const auto& option : options) {
             std::cout << (first ? "" : " ") << option.flag;
             first = false;
             if (option.values.empty()) continue;

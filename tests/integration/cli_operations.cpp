@@ -575,6 +575,9 @@ TEST_CASE("cli: bash completion", "[cli]") {
     CHECK(complete("ivschat create-room --message-review") == "--message-review-handler\n");
     CHECK(complete("ivschat get-room --max-a") == "--max-attempts\n");
     CHECK(complete("ivschat completion b") == "bash\n");
+    CHECK(complete("ivschat ch") == "chat\n");
+    CHECK(complete("ivschat chat --messaging") == "--messaging-endpoint\n");
+    CHECK(complete("ivschat chat --room-identifier x --capabilities DE") == "DELETE_MESSAGE\n");
     CHECK(complete("ivschat nothing-matches-this-") == "\n");
     fs::remove(file);
 }
