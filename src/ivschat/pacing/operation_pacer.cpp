@@ -44,7 +44,8 @@ operation_pacer::operation_pacer(const pacing_options& options) {
     for (std::size_t i = 0; i < operation_count; ++i) {
         const auto given = options.quotas.find(operation_names[i]);
         const double quota = given != options.quotas.end() ? given->second : *documented_quota(operation_names[i]);
-        operations_[i].emplace(quota, permit_schedule(quota, std::max(1.0, quota * options.burst_seconds)));
+        operations_[i].emplace(
+            operation_state{quota, permit_schedule(quota, std::max(1.0, quota * options.burst_seconds))});
     }
 }
 
