@@ -4,13 +4,8 @@
 set -euo pipefail
 cd "${1:-$(dirname "$0")/..}"
 work=$(mktemp -d)
-build/bin/ivschat-emulator --tls --port 0 --enforce-quotas --quota CreateChatToken=500 --ca-bundle "$work/ca.pem" >"$work/emulator.out" &
-emulator=$!
 trap 'kill $emulator; wait $emulator 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 100); do [[ $(wc -l <"$work/emulator.out") -ge 2 ]] && break; sleep 0.1; done
-export AWS_ENDPOINT_URL_IVSCHAT=$(head -1 "$work/emulator.out") AWS_CA_BUNDLE="$work/ca.pem" AWS_REGION=us-west-2 \
-       AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
-room=$(build/bin/ivschat create-room --query arn --output text)
+source benchmarks/pacing_emulator.sh
 run() {
   local label=$1; shift
   # A quiet second between runs refills the emulator's bucket.
