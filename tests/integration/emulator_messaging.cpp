@@ -313,11 +313,13 @@ TEST_CASE("messaging: the room's rate counts every client; UpdateRoom applies to
     REQUIRE(call(f.control, "UpdateRoom", {{"identifier", f.room}, {"maximumMessageRatePerSecond", 2}}).status == 200);
     auto a = f.connect(f.token("a", {"SEND_MESSAGE"}));
     auto b = f.connect(f.token("b", {"SEND_MESSAGE"}));
+    // Each send waits for its broadcast, so the server sees them in this
+    // order even though they travel on two connections.
     a->send(R"({"Action":"SEND_MESSAGE","RequestId":"1","Content":"one"})");
-    b->send(R"({"Action":"SEND_MESSAGE","RequestId":"2","Content":"two"})");
-    a->send(R"({"Action":"SEND_MESSAGE","RequestId":"3","Content":"three"})");
     CHECK(str(a->expect_frame(), "RequestId") == "1");
+    b->send(R"({"Action":"SEND_MESSAGE","RequestId":"2","Content":"two"})");
     CHECK(str(a->expect_frame(), "RequestId") == "2");
+    a->send(R"({"Action":"SEND_MESSAGE","RequestId":"3","Content":"three"})");
     a->expect_error(429, "3");
     REQUIRE(call(f.control, "UpdateRoom", {{"identifier", f.room}, {"maximumMessageLength", 2}}).status == 200);
     std::this_thread::sleep_for(1100ms);  // a fresh rate window
