@@ -61,18 +61,19 @@ private:
 };
 
 // A room, a token, a missing room (its 404 is logged) and the clean-up.
-asio::awaitable<void> logged_calls(ivschat::client& chat) {
+asio::awaitable<bool> logged_calls(ivschat::client& chat) {
     constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
     ivschat::diagnostics diag;
     const ivschat::create_room_request lobby{.name = "logged"};
     auto [created, room] = co_await chat.create_room(lobby, diag, tuple);
-    if (created) co_return;
-    const ivschat::create_chat_token_request token_request{.room_identifier = room.arn.value(), .user_id = "logger"};
+    if (created) co_return false;
+    const ivschat::create_chat_token_request token_request{.room_identifier = room.arn.value(), .user_id = "spdlog-example-user"};
     auto [issued, token] = co_await chat.create_chat_token(token_request, diag, tuple);
     const ivschat::get_room_request missing{.identifier = "arn:aws:ivschat:us-west-2:123456789012:room/AAAAAAAAAAAA"};
     auto [not_found, ignored] = co_await chat.get_room(missing, diag, tuple);
     const ivschat::delete_room_request remove{.identifier = room.arn.value()};
     auto [deleted, nothing] = co_await chat.delete_room(remove, diag, tuple);
+    co_return !issued && not_found && !deleted;
 }
 
 int main() {
@@ -82,10 +83,13 @@ int main() {
     asio::io_context ioc;
     try {
         ivschat::client chat{ioc.get_executor(), {.logger = std::make_shared<spdlog_adapter>(log)}};
-        asio::co_spawn(ioc, logged_calls(chat), [](std::exception_ptr e) {
+        bool ok = false;
+        asio::co_spawn(ioc, logged_calls(chat), [&](std::exception_ptr e, bool result) {
             if (e) std::rethrow_exception(e);
+            ok = result;
         });
         ioc.run();
+        return ok ? 0 : 1;
     } catch (const std::exception& e) {
         std::cerr << "spdlog_logging: " << e.what() << "\n";
         return 1;

@@ -29,9 +29,9 @@ IVSCHAT_API std::string_view to_string(log_level level) noexcept;
 /// during logger::write.
 struct IVSCHAT_API log_field {
     /// The field's name: `operation`, `attempt`, `request_id`, `status`, ...
-    std::string_view name;
+    std::string_view name{};
     /// Text or an integer.
-    std::variant<std::string_view, std::int64_t> value;
+    std::variant<std::string_view, std::int64_t> value{};
 };
 
 /// Receives the client's log records. The client asks level() once, when it
@@ -54,18 +54,18 @@ public:
 /// A call as it starts (before validation and credentials).
 struct IVSCHAT_API call_start {
     /// The operation's wire name ("CreateChatToken").
-    std::string_view operation;
+    std::string_view operation{};
 };
 
 /// An attempt about to be sent: credentials are at hand, the request is
 /// signed and the quota's permit (if paced) was granted.
 struct IVSCHAT_API attempt_start {
     /// The operation's wire name.
-    std::string_view operation;
+    std::string_view operation{};
     /// 1 for the first attempt.
     int attempt = 0;
     /// The endpoint's host ("ivschat.us-east-1.amazonaws.com").
-    std::string_view host;
+    std::string_view host{};
     /// Time spent signing the request.
     std::chrono::nanoseconds signing_time{};
 };
@@ -73,13 +73,13 @@ struct IVSCHAT_API attempt_start {
 /// An attempt's outcome.
 struct IVSCHAT_API attempt_end {
     /// The operation's wire name.
-    std::string_view operation;
+    std::string_view operation{};
     /// 1 for the first attempt.
     int attempt = 0;
     /// The endpoint's host.
-    std::string_view host;
+    std::string_view host{};
     /// x-amzn-RequestId of the response; empty when none arrived.
-    std::string_view request_id;
+    std::string_view request_id{};
     /// HTTP status, 0 when no response arrived.
     unsigned http_status = 0;
     /// The attempt's failure, empty on success.
@@ -96,7 +96,7 @@ struct IVSCHAT_API attempt_end {
 /// A call's outcome, with everything its diagnostics hold.
 struct IVSCHAT_API call_end {
     /// The operation's wire name.
-    std::string_view operation;
+    std::string_view operation{};
     /// The call's result, empty on success.
     boost::system::error_code error{};
     /// Time from call_start to now.
@@ -110,7 +110,8 @@ struct IVSCHAT_API call_end {
 /// attempt attempt_started and attempt_ended, then call_ended). Enough to
 /// build OpenTelemetry spans: one span per call with a child per attempt.
 /// The default implementations do nothing, so a tracer overrides only what
-/// it needs. They must not throw.
+/// it needs. An exception thrown by a hook is swallowed: tracing never fails
+/// a call.
 class IVSCHAT_API tracer {
 public:
     virtual ~tracer();
