@@ -6,6 +6,7 @@
 #include <ivschat/detail/async_spawn.hpp>
 #include <ivschat/error.hpp>
 #include <ivschat/model.hpp>
+#include <ivschat/observability.hpp>
 #include <ivschat/operations.hpp>
 #include <ivschat/pacing.hpp>
 #include <ivschat/retry.hpp>
@@ -18,7 +19,6 @@
 #include <boost/container/small_vector.hpp>
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -61,6 +61,12 @@ struct IVSCHAT_API client_options {
     std::optional<std::chrono::milliseconds> call_timeout{};
     /// Waiting for the service's per-operation quotas (see pacing.hpp).
     pacing_options pacing{};
+    /// Structured log records of calls and attempts (observability.hpp);
+    /// none by default.
+    std::shared_ptr<ivschat::logger> logger{};
+    /// Hooks at the start and end of each call and attempt, for tracing
+    /// (observability.hpp); none by default.
+    std::shared_ptr<ivschat::tracer> tracer{};
     /// Check the model's constraints before sending (required members,
     /// lengths, patterns, ranges, enums, sizes).
     bool validate_requests = true;
@@ -82,7 +88,7 @@ struct IVSCHAT_API attempt_record {
 };
 
 /// What a call did and what the service said, success or not. Pass one to
-/// the non-throwing overloads; it is also what the metrics hook receives.
+/// the non-throwing overloads; it is also what tracer::call_ended receives.
 struct IVSCHAT_API diagnostics {
     /// x-amzn-RequestId, x-amz-cf-id and x-amz-id-2 of the last response.
     std::string request_id{};
@@ -204,10 +210,6 @@ public:
     const resolved_config& config() const noexcept;
     /// Counters of the connection pool.
     ivschat::pool_counters counters() const noexcept;
-    /// Calls `hook` with each call's operation name and diagnostics when it
-    /// completes (on the client's strand). Set before making calls.
-    void set_call_hook(std::function<void(std::string_view, const diagnostics&)> hook);
-
     /// Opens `n` connections ahead of a burst. Completion signature: void(error_code).
     template <class Token = boost::asio::use_awaitable_t<>>
     auto warm_up(std::size_t n, Token&& token = {}) {

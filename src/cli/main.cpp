@@ -168,8 +168,27 @@ Request build_request(const command_line& line) {
     return request;
 }
 
+// --debug also shows the client's own records: each attempt, each retry.
+class debug_logger final : public logger {
+public:
+    log_level level() const noexcept override { return log_level::debug; }
+    void write(log_level, std::string_view message, std::span<const log_field> fields) override {
+        std::string line = "DEBUG ";
+        line += message;
+        for (const auto& field : fields) {
+            line += ' ';
+            line += field.name;
+            line += '=';
+            if (const auto* text = std::get_if<std::string_view>(&field.value)) line += escape_controls(*text);
+            else line += std::to_string(std::get<std::int64_t>(field.value));
+        }
+        std::cerr << line << '\n';
+    }
+};
+
 client_options make_client_options(const global_options& g) {
     client_options options;
+    if (g.debug) options.logger = std::make_shared<debug_logger>();
     options.endpoint_url = g.endpoint_url;
     options.region = g.region;
     options.profile = g.profile;

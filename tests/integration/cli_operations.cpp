@@ -379,6 +379,7 @@ TEST_CASE("cli: --debug shows the exchange but no secret, signature or chat toke
     REQUIRE_FALSE(chat_token.empty());
     CHECK_THAT(token.err, Catch::Contains("DEBUG request: POST /CreateChatToken"));
     CHECK_THAT(token.err, Catch::Contains("DEBUG response: HTTP 200"));
+    CHECK_THAT(token.err, Catch::Contains("DEBUG attempt ended operation=CreateChatToken attempt=1 status=200"));
     CHECK_THAT(token.err, Catch::Contains(arn));
     CHECK(token.err.find(chat_token) == std::string::npos);
     CHECK(token.err.find(ivschat::emulator::example_credentials().secret_access_key) == std::string::npos);

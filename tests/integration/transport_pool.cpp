@@ -68,6 +68,7 @@ TEST_CASE("transport: sequential requests reuse one connection") {
             CHECK(res.body == "POST /Hello {}");
             CHECK(res.request_id == "req-" + std::to_string(i + 1));
             CHECK(res.content_type == "text/plain");
+            CHECK(res.connection_reused == (i > 0));
         }
     });
     CHECK(server.connections_accepted() == 1);
@@ -202,6 +203,8 @@ TEST_CASE("transport: a reused connection closed before the response is retried 
         ec = co_await send(pool, res);
         REQUIRE_FALSE(ec);
         CHECK(res.status == 200);
+        // The retry was on a connection of its own.
+        CHECK_FALSE(res.connection_reused);
         // On a new connection the same failure is the caller's error.
         server.set_behaviour(behaviour::close_without_response);
         ec = co_await send(pool, res);

@@ -15,15 +15,17 @@ extern char** environ;
 
 namespace ivschat::test {
 
-// A program run by a test, with its stdout on a pipe; killed when destroyed.
+// A program run by a test, with its stdout (and its stderr too when
+// `with_stderr`) on a pipe; killed when destroyed.
 class child_process {
 public:
-    explicit child_process(std::vector<std::string> args) {
+    explicit child_process(std::vector<std::string> args, bool with_stderr = false) {
         int fds[2];
         REQUIRE(::pipe(fds) == 0);
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+        if (with_stderr) posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
         posix_spawn_file_actions_addclose(&actions, fds[0]);
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());

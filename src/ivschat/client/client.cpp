@@ -1,6 +1,7 @@
 #include <ivschat/client.hpp>
 
 #include "ivschat/http/connection_pool.hpp"
+#include "ivschat/observability/call_observer.hpp"
 #include "ivschat/pacing/fleet_pacer.hpp"
 #include "ivschat/pacing/operation_pacer.hpp"
 #include "ivschat/serde/json_reader.hpp"
@@ -93,6 +94,7 @@ public:
     client_core(const asio::any_io_executor& ex, client_options options)
         : config(resolve_config(config_from(options), options.environment ? *options.environment : environment::process())),
           signer({.region = config.region, .service = "ivschat"}),
+          observer(options.logger, options.tracer),
           options(std::move(options)) {
         auto pool_settings = this->options.pool;
         if (pool_settings.ca_file.empty() && config.ca_bundle) pool_settings.ca_file = *config.ca_bundle;
@@ -151,6 +153,7 @@ public:
     asio::any_io_executor strand;
     resolved_config config;
     sigv4::signer signer;
+    call_observer observer;
     client_options options;
     // Reset by close(); calls in flight keep their own reference. Atomic
     // because counters() reads it from any thread.
@@ -163,7 +166,6 @@ public:
     std::shared_ptr<operation_pacer> pacer;
     std::string pacer_access_key;
     clock_skew skew;
-    std::function<void(std::string_view, const diagnostics&)> hook;
     std::vector<std::unique_ptr<call_buffers>> idle_buffers;
     // On the strand only: set by close(), which cancels the backoff timers
     // of the calls in flight and closes the pool under their exchanges.
@@ -230,9 +232,15 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
     co_await asio::this_coro::throw_if_cancelled(false);
     diag.clear();
     response_type response{};
+    const call_observer& observer = core.observer;
+    const auto started = steady_clock::now();
+    observer.call_started(traits::name);
 
     auto finish = [&](error_code ec) {
-        if (core.hook) core.hook(traits::name, diag);
+        observer.call_ended({.operation = traits::name,
+                             .error = ec,
+                             .duration = steady_clock::now() - started,
+                             .diagnostics = diag});
         return std::tuple{ec, std::move(response)};
     };
 
@@ -260,7 +268,6 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
     const std::string_view method = boost::beast::http::to_string(traits::method);
     const bool has_content = !buf.body.empty();
 
-    const auto started = steady_clock::now();
     const auto deadline = core.options.call_timeout ? std::optional{started + *core.options.call_timeout} : std::nullopt;
     backoff_timer backoff(core.strand);
     core.backoff_timers.push_back(backoff);
@@ -315,13 +322,20 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
             if ((ec = co_await wait(delay))) co_return finish(ec);
         }
         auto [creds_ec, creds] = co_await current_credentials(core, diag);
-        if (creds_ec) co_return finish(creds_ec);
+        if (creds_ec) {
+            observer.credentials_unavailable(traits::name, creds_ec);
+            co_return finish(creds_ec);
+        }
         if (core.paced) {
             if (!core.fleet) pacer = core.pacer_for(*creds);
-            if ((ec = co_await pace())) co_return finish(ec);
+            const bool fell_back = diag.pacing_fallback;
+            ec = co_await pace();
+            if (diag.pacing_fallback && !fell_back) observer.pacing_fell_back(traits::name);
+            if (ec) co_return finish(ec);
         }
 
         const sigv4::header signed_headers[] = {{"host", pool->host_header()}, {"content-type", "application/json"}};
+        const auto signing_started = observer.tracing() ? steady_clock::now() : steady_clock::time_point{};
         auto added = core.signer.sign({.method = method,
                                        .path = path,
                                        .query = query,
@@ -352,16 +366,37 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
             if (!limit || remaining < *limit) limit = remaining;
         }
 
+        const int attempt = static_cast<int>(diag.attempts.size()) + 1;
         const auto attempt_started = steady_clock::now();
+        if (observer.tracing()) {
+            observer.attempt_started({.operation = traits::name,
+                                      .attempt = attempt,
+                                      .host = core.config.endpoint.host,
+                                      .signing_time = attempt_started - signing_started});
+        }
         http::response& res = buf.response;
         res.connection_wait = {};
+        res.connection_reused = false;
         ec = co_await send_attempt(*pool, wire, res, limit);
         attempt_record record{.latency = steady_clock::now() - attempt_started - res.connection_wait,
                               .connection_wait = res.connection_wait,
                               .error = ec};
         diag.connection_wait_time += res.connection_wait;
-        if (ec && core.closed) {
+        // Called where the attempt's record is final, before each exit below.
+        auto attempt_ended = [&] {
             diag.attempts.push_back(record);
+            observer.attempt_ended({.operation = traits::name,
+                                    .attempt = attempt,
+                                    .host = core.config.endpoint.host,
+                                    .request_id = record.http_status ? std::string_view(res.request_id) : std::string_view(),
+                                    .http_status = record.http_status,
+                                    .error = record.error,
+                                    .connection_reused = res.connection_reused,
+                                    .connection_wait = record.connection_wait,
+                                    .wire_time = record.latency});
+        };
+        if (ec && core.closed) {
+            attempt_ended();
             diag.client_message = "the client was closed";
             co_return finish(asio::error::operation_aborted);
         }
@@ -379,10 +414,10 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
                     diag.client_message = "the response does not match the operation's output: " +
                                           escape_control_characters(parse_error.message());
                     record.error = make_error_code(error::malformed_response);
-                    diag.attempts.push_back(record);
+                    attempt_ended();
                     co_return finish(error::malformed_response);
                 }
-                diag.attempts.push_back(record);
+                attempt_ended();
                 core.retry->on_attempt_result(state, attempt_outcome::success(res.status));
                 if (core.fleet) core.fleet->on_success(operation, steady_clock::now());
                 else if (pacer) pacer->on_success(operation, steady_clock::now());
@@ -402,9 +437,10 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
         } else {
             outcome = attempt_outcome::transport_failure(ec);
         }
-        diag.attempts.push_back(record);
+        attempt_ended();
 
         auto decision = core.retry->on_attempt_result(state, outcome);
+        if (outcome.clock_skew_corrected) observer.clock_skew_corrected(traits::name, core.skew.offset());
         if (!decision.retry) {
             if (outcome.result == attempt_result::service_error) {
                 ec = make_error_code(service_error.code);
@@ -415,6 +451,7 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
             }
             co_return finish(ec);
         }
+        observer.retrying(traits::name, attempt, record.http_status, record.error, decision.delay);
         if ((ec = co_await wait(decision.delay))) co_return finish(ec);
         asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
         if (cancellation.cancelled() != asio::cancellation_type::none) co_return finish(asio::error::operation_aborted);
@@ -465,10 +502,6 @@ const resolved_config& client::config() const noexcept { return core_->config; }
 pool_counters client::counters() const noexcept {
     auto pool = core_->pool.load();
     return pool ? pool->counters() : pool_counters{};
-}
-
-void client::set_call_hook(std::function<void(std::string_view, const diagnostics&)> hook) {
-    core_->hook = std::move(hook);
 }
 
 void client::close() {

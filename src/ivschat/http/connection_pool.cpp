@@ -278,12 +278,14 @@ asio::awaitable<std::tuple<error_code>> pool_core::send(const request& req, resp
         const auto acquiring = std::chrono::steady_clock::now();
         auto [acquire_error, lease] = co_await acquire(fresh);
         waited += std::chrono::steady_clock::now() - acquiring;
+        res.connection_reused = false;
         if (acquire_error) {
             res.connection_wait = waited;
             co_return std::tuple{acquire_error};
         }
         const error_code exchange_error = co_await lease.exchange(req, res);
         res.connection_wait = waited;
+        res.connection_reused = lease.reused();
         const bool stale = exchange_error && !fresh && lease.reused() && lease.failed_before_response() &&
                            is_closed_connection_error(exchange_error);
         if (!stale || co_await is_cancelled()) co_return std::tuple{exchange_error};

@@ -51,6 +51,8 @@ struct response {
     /// Set by the pool's send, not by parsing: how long the exchange waited
     /// for a connection (acquiring, opening one included).
     std::chrono::steady_clock::duration connection_wait{};
+    /// Set by the pool's send: the exchange used a kept-alive connection.
+    bool connection_reused = false;
 
     void clear() noexcept;
 };
