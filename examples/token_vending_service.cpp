@@ -3,6 +3,7 @@
 //
 //   token_vending_service PORT ROOM_ARN [--threads N] [--quota TPS]
 //                         [--rate-limiter redis://HOST:PORT[/PREFIX]]
+//                         [--client per-thread|shared]
 //   curl 'http://127.0.0.1:PORT/token?user=user-42'
 //
 // Configuration (region, endpoint, credentials) comes from the environment.
@@ -17,6 +18,9 @@
 // = false: no strand) and its own listening socket on the port
 // (SO_REUSEPORT: the kernel spreads connections over the threads). The
 // clients share the process's permits, as clients of one account do.
+// `--client shared` runs one io_context on every thread with one client
+// instead (its pool behind a strand); benchmarks/token_vending_vs_nginx.sh
+// compares the two.
 #include <ivschat/client.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -58,6 +62,8 @@ struct settings {
     std::string rate_limiter;
     // CreateChatToken's quota, when not the documented one.
     std::optional<double> quota;
+    // One client and io_context for all threads instead of one per thread.
+    bool shared_client = false;
 };
 
 using response_type = http::response<http::string_body>;
@@ -158,6 +164,8 @@ settings parse_settings(int argc, char** argv) {
         if (flag == "--threads") s.threads = static_cast<unsigned>(std::stoul(argv[i + 1]));
         else if (flag == "--rate-limiter") s.rate_limiter = argv[i + 1];
         else if (flag == "--quota") s.quota = std::stod(argv[i + 1]);
+        else if (flag == "--client" && argv[i + 1] == std::string_view("shared")) s.shared_client = true;
+        else if (flag == "--client" && argv[i + 1] == std::string_view("per-thread")) s.shared_client = false;
         else throw std::invalid_argument("usage");
     }
     if (argc % 2 == 0 || s.threads == 0) throw std::invalid_argument("usage");
@@ -171,28 +179,32 @@ int main(int argc, char** argv) {
     try {
         s = parse_settings(argc, argv);
     } catch (const std::exception&) {
-        std::cerr << "usage: token_vending_service PORT ROOM_ARN [--threads N] [--quota TPS] [--rate-limiter URL]\n";
+        std::cerr << "usage: token_vending_service PORT ROOM_ARN [--threads N] [--quota TPS] [--rate-limiter URL]"
+                     " [--client per-thread|shared]\n";
         return 2;
     }
     try {
         ivschat::pacing_options pacing{.mode = ivschat::pacing_mode::on, .rate_limiter = s.rate_limiter};
         if (s.quota) pacing.quotas["CreateChatToken"] = *s.quota;
+        // One io_context, client and socket per thread, or one of each for all threads.
+        const unsigned lanes = s.shared_client ? 1 : s.threads;
         std::vector<std::unique_ptr<asio::io_context>> contexts;
         std::vector<ivschat::client> clients;
         std::vector<tcp::acceptor> acceptors;
-        for (unsigned i = 0; i < s.threads; ++i) {
-            auto& ioc = *contexts.emplace_back(std::make_unique<asio::io_context>(1));
-            clients.emplace_back(ioc.get_executor(), ivschat::client_options{.pool = {.thread_safe = false},
-                                                                             .call_timeout = request_deadline,
-                                                                             .pacing = pacing});
+        for (unsigned i = 0; i < lanes; ++i) {
+            auto& ioc = *contexts.emplace_back(std::make_unique<asio::io_context>(static_cast<int>(s.threads / lanes)));
+            clients.emplace_back(ioc.get_executor(),
+                                 ivschat::client_options{.pool = {.thread_safe = s.shared_client && s.threads > 1},
+                                                         .call_timeout = request_deadline,
+                                                         .pacing = pacing});
             // Port 0 picks one port for the first socket; the others share it.
             acceptors.push_back(reuse_port_acceptor(ioc, i == 0 ? s.port : acceptors.front().local_endpoint().port()));
         }
-        for (unsigned i = 0; i < s.threads; ++i)
+        for (unsigned i = 0; i < lanes; ++i)
             asio::co_spawn(*contexts[i], listen(acceptors[i], clients[i], s.room_arn), asio::detached);
         std::cout << "listening on http://127.0.0.1:" << acceptors.front().local_endpoint().port() << "\n" << std::flush;
         std::vector<std::thread> threads;
-        for (unsigned i = 1; i < s.threads; ++i) threads.emplace_back([&ioc = *contexts[i]] { ioc.run(); });
+        for (unsigned i = 1; i < s.threads; ++i) threads.emplace_back([&ioc = *contexts[i % lanes]] { ioc.run(); });
         contexts.front()->run();
         for (auto& t : threads) t.join();
     } catch (const std::exception& e) {
