@@ -9,7 +9,11 @@
 # For each run: requests/s (wall) and the server's CPU (user + sys, from
 # /proc/PID/stat, nginx's workers summed) per request, and its ratio to
 # nginx with as many workers. The runs interleave, ROUNDS times; every run
-# is a row. The emulator's and wrk's own CPU are not counted.
+# is a row. The emulator's and wrk's own CPU are not counted. When
+# build/bin/ivschat-bench exists, one more row per round: the client's
+# CreateChatToken call alone (same emulator, one thread, 64 in flight,
+# paced as the service paces), the part of the service's cost that is not
+# its inbound HTTP.
 #
 # Usage: benchmarks/token_vending_vs_nginx.sh     (after a build of
 #        ivschat-emulator, ivschat and token_vending_service)
@@ -170,6 +174,16 @@ for _ in $(seq "$ROUNDS"); do
       rows+=("| token_vending_service | $n | $mode | $rps | $cpu | $ratio | $errors |")
     done
   done
+  if [[ -x $bin/ivschat-bench ]]; then
+    line=$("$bin/ivschat-bench" --endpoint-url "$endpoint" --ca-bundle "$work/ca.pem" --room-arn "$room" \
+      --requests 100000000 --duration "$DURATION" --concurrency "$CONNECTIONS" --thread-safe 0 \
+      --pacing on --quota CreateChatToken=1000000 | tail -1)
+    read -r rps cpu errors < <(python3 -c 'import json, sys; j = json.loads(sys.argv[1])
+print("%.0f %.1f %d" % (j["req_per_s"], j["cpu_us_per_req"], j["errors"]))' "$line")
+    first=${THREADS%% *}
+    ratio=$(awk -v a="$cpu" -v b="${floor[$first]}" 'BEGIN { printf "%.2f", a / b }')
+    rows+=("| ivschat-bench: the CreateChatToken call alone | 1 | per-thread | $rps | $cpu | $ratio (to $first worker) | $errors errors |")
+  fi
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "command: DURATION=$DURATION WARMUP=$WARMUP CONNECTIONS=$CONNECTIONS THREADS=\"$THREADS\" ROUNDS=$ROUNDS benchmarks/token_vending_vs_nginx.sh"
