@@ -177,7 +177,7 @@ for _ in $(seq "$ROUNDS"); do
   if [[ -x $bin/ivschat-bench ]]; then
     line=$("$bin/ivschat-bench" --endpoint-url "$endpoint" --ca-bundle "$work/ca.pem" --room-arn "$room" \
       --requests 100000000 --duration "$DURATION" --concurrency "$CONNECTIONS" --thread-safe 0 \
-      --pacing on --quota CreateChatToken=1000000 | tail -1)
+      --pacing on --quota CreateChatToken=1000000 2>/dev/null | tail -1)
     read -r rps cpu errors < <(python3 -c 'import json, sys; j = json.loads(sys.argv[1])
 print("%.0f %.1f %d" % (j["req_per_s"], j["cpu_us_per_req"], j["errors"]))' "$line")
     first=${THREADS%% *}

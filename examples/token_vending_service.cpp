@@ -75,7 +75,7 @@ struct reply {
 
 // The response's bytes, into `out` (reused from request to request), sent
 // with one write. Against beast's response message on a tcp_stream this
-// served 10-60 % more requests per second at the same CPU per request
+// served 9-62 % more requests per second at the same CPU per request
 // (benchmarks/README.md, "Token vending against nginx").
 void format_response(const reply& r, unsigned version, bool keep_alive, std::string& out) {
     out.assign(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
