@@ -225,7 +225,8 @@ struct IVSCHAT_API config_options {
     std::optional<ivschat::retry_mode> retry_mode{};
     /// An id of the application, sent at the end of the User-Agent as
     /// `app/<id>` (AWS_SDK_UA_APP_ID, profile `sdk_ua_app_id`, none): 1 to 50
-    /// letters, digits and `!#$%&'*+-.^_`|~`, no spaces.
+    /// characters of an HTTP token (RFC 9110 tchar: letters, digits and 15
+    /// punctuation marks, listed in README.md), as the AWS SDKs require; no spaces.
     std::optional<std::string> user_agent_app_id{};
 };
 
@@ -253,10 +254,10 @@ struct IVSCHAT_API resolved_config {
     std::shared_ptr<ivschat::credentials_provider> credentials_provider{};
     /// The application id, when one is configured.
     std::optional<std::string> user_agent_app_id{};
-    /// The User-Agent header of every request: the AWS SDKs' format 2.1
-    /// (`ivschat-cpp/<version> ua/2.1 os/linux#<release> md/arch#<machine>
-    /// lang/cpp#C++20 md/GCC#<version>`, then `exec-env/<AWS_EXECUTION_ENV>`
-    /// and `app/<user_agent_app_id>` when set).
+    /// The User-Agent header of every request, in the AWS SDKs' format 2.1:
+    /// `ivschat-cpp/<version> ua/2.1 os/linux#<release> md/arch#<machine>`
+    /// `lang/cpp#C++20 md/GCC#<version>`, then `exec-env/<AWS_EXECUTION_ENV>`
+    /// and `app/<user_agent_app_id>` when they are set.
     std::string user_agent{};
     /// The shared files as read, for providers that need other profile keys
     /// (credential_process, role_arn, source_profile, web_identity_token_file, role_session_name).
