@@ -20,6 +20,7 @@ namespace {
 
 namespace asio = boost::asio;
 using emulator_test::running_emulator;
+using emulator_test::take_user_agents_seen;
 using variables = std::map<std::string, std::string, std::less<>>;
 
 ivschat::client_options options_for(const running_emulator& emulator, variables env) {
@@ -49,22 +50,9 @@ void call_list_rooms(ivschat::client_options options, int calls) {
     if (failure) std::rethrow_exception(failure);
 }
 
-// requestsPerUserAgent from the emulator's stats; resets the counters.
-std::map<std::string, std::int64_t> user_agents_seen(const running_emulator& emulator) {
-    emulator_test::client control(emulator.port());
-    auto stats = control.send(emulator_test::http::verb::get, "/_emulator/stats", {}, {.sign = false}, {});
-    REQUIRE(stats.status == 200);
-    std::map<std::string, std::int64_t> seen;
-    for (const auto& [user_agent, count] : stats.json.at("requestsPerUserAgent").as_object())
-        seen.emplace(user_agent, count.as_int64());
-    auto reset = control.send(emulator_test::http::verb::post, "/_emulator/reset", "{}", {.sign = false});
-    REQUIRE(reset.status == 200);
-    return seen;
-}
-
 // The one User-Agent the emulator saw, which came with `calls` requests.
 std::string only_user_agent(const running_emulator& emulator, int calls) {
-    auto seen = user_agents_seen(emulator);
+    auto seen = take_user_agents_seen(emulator);
     REQUIRE(seen.size() == 1);
     CHECK(seen.begin()->second == calls);
     return seen.begin()->first;
@@ -124,5 +112,5 @@ TEST_CASE("a bad user agent app id fails the client's construction, before any r
                       Catch::Contains("invalid user_agent_app_id \"my app\" from config_options::user_agent_app_id"));
     CHECK_THROWS_AS((ivschat::client{ioc.get_executor(), options_for(emulator, {{"AWS_SDK_UA_APP_ID", std::string(51, 'x')}})}),
                     ivschat::config_error);
-    CHECK(user_agents_seen(emulator).empty());
+    CHECK(take_user_agents_seen(emulator).empty());
 }
