@@ -47,6 +47,8 @@ struct IVSCHAT_API client_options {
     std::optional<unsigned> max_attempts{};
     /// AWS_RETRY_MODE, profile `retry_mode`, standard.
     std::optional<ivschat::retry_mode> retry_mode{};
+    /// `app/<id>` at the end of the User-Agent: AWS_SDK_UA_APP_ID, profile `sdk_ua_app_id` (see config.hpp).
+    std::optional<std::string> user_agent_app_id{};
     /// A retry strategy of the user's; wins over retry_mode and max_attempts.
     std::shared_ptr<ivschat::retry_strategy> retry_strategy{};
     /// The connection pool: size, waiters, timeouts, response size limit.

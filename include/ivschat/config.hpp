@@ -223,6 +223,11 @@ struct IVSCHAT_API config_options {
     std::optional<unsigned> max_attempts{};
     /// Retry strategy (AWS_RETRY_MODE, profile `retry_mode`, standard).
     std::optional<ivschat::retry_mode> retry_mode{};
+    /// An id of the application, sent at the end of the User-Agent as
+    /// `app/<id>` (AWS_SDK_UA_APP_ID, profile `sdk_ua_app_id`, none): 1 to 50
+    /// characters of an HTTP token (RFC 9110 tchar: letters, digits and 15
+    /// punctuation marks, listed in README.md), as the AWS SDKs require; no spaces.
+    std::optional<std::string> user_agent_app_id{};
 };
 
 /// The effective configuration of a client.
@@ -247,6 +252,13 @@ struct IVSCHAT_API resolved_config {
     unsigned max_attempts = 3;
     /// The provider the client signs with: the option, static credentials or the default chain.
     std::shared_ptr<ivschat::credentials_provider> credentials_provider{};
+    /// The application id, when one is configured.
+    std::optional<std::string> user_agent_app_id{};
+    /// The User-Agent header of every request, in the AWS SDKs' format 2.1:
+    /// `ivschat-cpp/<version> ua/2.1 os/linux#<release> md/arch#<machine>`
+    /// `lang/cpp#C++20 md/GCC#<version>`, then `exec-env/<AWS_EXECUTION_ENV>`
+    /// and `app/<user_agent_app_id>` when they are set.
+    std::string user_agent{};
     /// The shared files as read, for providers that need other profile keys
     /// (credential_process, role_arn, source_profile, web_identity_token_file, role_session_name).
     std::shared_ptr<const profile_set> profiles{};
@@ -262,7 +274,9 @@ struct IVSCHAT_API resolved_config {
 /// from: invalid region, malformed endpoint URL, FIPS or dual-stack with a
 /// custom endpoint, max_attempts not an integer >= 1, unknown retry_mode,
 /// unreadable or malformed shared file, an explicitly selected profile that
-/// does not exist, CA bundle that does not exist, missing region.
+/// does not exist, CA bundle that does not exist, missing region, an
+/// application id that is longer than 50 characters or has a space or
+/// another character outside the allowed ones.
 ///
 /// Endpoint URLs from the environment and the profile are skipped when
 /// AWS_IGNORE_CONFIGURED_ENDPOINT_URLS or the profile's

@@ -18,6 +18,8 @@
 
 #include <chrono>
 #include <future>
+#include <map>
+#include <stdexcept>
 #include <optional>
 #include <string>
 #include <thread>
@@ -224,6 +226,21 @@ private:
 /// POST /<Operation> with a JSON body, signed.
 inline reply call(client& c, std::string_view operation, const json::value& body, const signing& how = {}) {
     return c.send(http::verb::post, "/" + std::string(operation), json::serialize(body), how);
+}
+
+/// The service requests a plain-HTTP emulator counted by User-Agent
+/// (stats' requestsPerUserAgent); resets its counters for the next look.
+inline std::map<std::string, std::int64_t> take_user_agents_seen(const running_emulator& emulator) {
+    client control(emulator.port());
+    auto stats = control.send(http::verb::get, "/_emulator/stats", {}, {.sign = false}, {});
+    std::map<std::string, std::int64_t> seen;
+    if (auto* counts = stats.json.is_object() ? stats.json.as_object().if_contains("requestsPerUserAgent") : nullptr)
+        for (const auto& [user_agent, count] : counts->as_object()) seen.emplace(user_agent, count.as_int64());
+    else
+        throw std::runtime_error("no requestsPerUserAgent in the stats: " + stats.body);
+    auto reset = control.send(http::verb::post, "/_emulator/reset", "{}", {.sign = false});
+    if (reset.status != 200) throw std::runtime_error("reset answered " + std::to_string(reset.status));
+    return seen;
 }
 
 }  // namespace emulator_test

@@ -42,6 +42,18 @@ http::response<http::string_body> fetch(std::uint16_t port, http::verb method, c
     return response;
 }
 
+// `count` requests for tokens at once, each on its own connection.
+std::vector<http::response<http::string_body>> fetch_tokens_at_once(std::uint16_t port, int count) {
+    std::vector<std::future<http::response<http::string_body>>> answers;
+    for (int i = 0; i < count; ++i)
+        answers.push_back(std::async(std::launch::async, [port, i] {
+            return fetch(port, http::verb::get, "/token?user=u" + std::to_string(i));
+        }));
+    std::vector<http::response<http::string_body>> responses;
+    for (auto& answer : answers) responses.push_back(answer.get());
+    return responses;
+}
+
 // The emulator on its own thread, a room in it, and the service pointed at it.
 struct service_under_test {
     ivschat::test::emulator_fixture emulator;
@@ -99,19 +111,22 @@ TEST_CASE("token vending service: tokens, and bad requests refused", "[example][
     CHECK(fetch(s.port, http::verb::post, "/token?user=u").result() == http::status::method_not_allowed);
 }
 
+TEST_CASE("token vending service: one client shared by every thread", "[example][emulator]") {
+    service_under_test s({"--threads", "2", "--client", "shared"});
+    for (const auto& response : fetch_tokens_at_once(s.port, 8)) {
+        CHECK(response.result() == http::status::ok);
+        CHECK(boost::json::parse(response.body()).at("token").as_string().size() > 20);
+    }
+    CHECK(fetch(s.port, http::verb::get, "/token").result() == http::status::bad_request);
+}
+
 TEST_CASE("token vending service: beyond its quota it answers 503 with Retry-After", "[example][emulator]") {
     // 2 tokens a second and a 1 s deadline: of 8 requests at once, the
     // first few get tokens and the rest are told to come back.
     service_under_test s({"--threads", "1", "--quota", "2"});
-    std::vector<std::future<http::response<http::string_body>>> answers;
-    for (int i = 0; i < 8; ++i)
-        answers.push_back(std::async(std::launch::async, [&, i] {
-            return fetch(s.port, http::verb::get, "/token?user=u" + std::to_string(i));
-        }));
     int tokens = 0;
     int shed = 0;
-    for (auto& answer : answers) {
-        auto response = answer.get();
+    for (const auto& response : fetch_tokens_at_once(s.port, 8)) {
         if (response.result() == http::status::ok) {
             ++tokens;
         } else {

@@ -1,5 +1,6 @@
 // Configuration resolution: option > environment > profile > default, and the errors.
 #include <ivschat/config.hpp>
+#include <ivschat/version.hpp>
 
 #include "config_temp_files.hpp"
 
@@ -257,6 +258,42 @@ TEST_CASE("bad max_attempts and retry_mode are errors naming their source") {
     home p("[default]\nregion = us-west-2\nretry_mode = aggressive\n");
     CHECK(error_of({}, p.env()) ==
           "invalid retry_mode \"aggressive\" from profile \"default\" key retry_mode: expected standard or adaptive");
+}
+
+TEST_CASE("user agent app id: option > AWS_SDK_UA_APP_ID > profile sdk_ua_app_id > none") {
+    home h("[default]\nregion = us-west-2\nsdk_ua_app_id = from-profile\n[profile other]\nregion = us-west-2\n");
+    auto c = resolve_config({}, h.env());
+    CHECK(c.user_agent_app_id == "from-profile");
+    CHECK(source_of(c, "user_agent_app_id") == "profile \"default\" key sdk_ua_app_id");
+    CHECK(c.user_agent.ends_with(" app/from-profile"));
+    c = resolve_config({}, h.env({{"AWS_SDK_UA_APP_ID", "from-env"}}));
+    CHECK(c.user_agent_app_id == "from-env");
+    CHECK(source_of(c, "user_agent_app_id") == "AWS_SDK_UA_APP_ID");
+    CHECK(c.user_agent.ends_with(" app/from-env"));
+    c = resolve_config({.user_agent_app_id = "from-option"}, h.env({{"AWS_SDK_UA_APP_ID", "from-env"}}));
+    CHECK(c.user_agent_app_id == "from-option");
+    CHECK(source_of(c, "user_agent_app_id") == "config_options::user_agent_app_id");
+    CHECK(c.user_agent.ends_with(" app/from-option"));
+    c = resolve_config({.profile = "other"}, h.env());
+    CHECK_FALSE(c.user_agent_app_id);
+    CHECK(c.user_agent.starts_with("ivschat-cpp/" IVSCHAT_VERSION_STRING " ua/2.1 "));
+    CHECK(c.user_agent.find(" app/") == std::string::npos);
+}
+
+TEST_CASE("a bad user agent app id is an error naming its source") {
+    home h("[default]\nregion = us-west-2\n");
+    const std::string expected = ": expected 1 to 50 letters, digits or !#$%&'*+-.^_`|~ (no spaces)";
+    CHECK(error_of({.user_agent_app_id = "two words"}, h.env()) ==
+          "invalid user_agent_app_id \"two words\" from config_options::user_agent_app_id" + expected);
+    CHECK(error_of({.user_agent_app_id = ""}, h.env()) ==
+          "invalid user_agent_app_id \"\" from config_options::user_agent_app_id" + expected);
+    const std::string long_id(51, 'a');
+    CHECK(error_of({}, h.env({{"AWS_SDK_UA_APP_ID", long_id}})) ==
+          "invalid user_agent_app_id \"" + long_id + "\" from AWS_SDK_UA_APP_ID" + expected);
+    home p("[default]\nregion = us-west-2\nsdk_ua_app_id = shop/checkout\n");
+    CHECK(error_of({}, p.env()) ==
+          "invalid user_agent_app_id \"shop/checkout\" from profile \"default\" key sdk_ua_app_id" + expected);
+    CHECK(resolve_config({.user_agent_app_id = std::string(50, 'a')}, h.env()).user_agent_app_id == std::string(50, 'a'));
 }
 
 TEST_CASE("CA bundle: option > AWS_CA_BUNDLE > profile, ~ expanded, must be a file") {

@@ -12,7 +12,6 @@
 #include "ivschat/serde/validation.hpp"
 
 #include <ivschat/sigv4.hpp>
-#include <ivschat/version.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -53,7 +52,6 @@ namespace detail {
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::string_view user_agent = "ivschat-cpp/" IVSCHAT_VERSION_STRING;
 // Credentials this close to expiring are refreshed before signing.
 constexpr auto credentials_refresh_margin = std::chrono::minutes{5};
 
@@ -77,7 +75,8 @@ config_options config_from(const client_options& o) {
             .credentials_provider = o.credentials_provider,
             .ca_bundle = o.ca_bundle,
             .max_attempts = o.max_attempts,
-            .retry_mode = o.retry_mode};
+            .retry_mode = o.retry_mode,
+            .user_agent_app_id = o.user_agent_app_id};
 }
 
 }  // namespace
@@ -352,7 +351,7 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
         // The token view points into `creds`, which this call holds.
         if (!added.x_amz_security_token.empty()) headers[header_count++] = {"X-Amz-Security-Token", added.x_amz_security_token};
         headers[header_count++] = {"Authorization", buf.authorization};
-        headers[header_count++] = {"User-Agent", user_agent};
+        headers[header_count++] = {"User-Agent", core.config.user_agent};
         const http::request wire{.method = method,
                                  .target = target,
                                  .headers = std::span(headers.data(), header_count),

@@ -3,11 +3,12 @@
 // the default. Setting names follow the AWS SDKs and Tools reference guide
 // ("Settings reference": region, endpoint_url, services, ca_bundle,
 // max_attempts, retry_mode, use_fips_endpoint, use_dualstack_endpoint,
-// ignore_configured_endpoint_urls).
+// ignore_configured_endpoint_urls, sdk_ua_app_id).
 #include <ivschat/config.hpp>
 #include <ivschat/endpoint.hpp>
 
 #include "ivschat/config/config_text.hpp"
+#include "ivschat/config/user_agent.hpp"
 
 #include <charconv>
 #include <filesystem>
@@ -218,6 +219,16 @@ resolved_config resolve_config(const config_options& options, const environment&
          lookup.resolve(options.retry_mode, "config_options::retry_mode", {"AWS_RETRY_MODE"}, "retry_mode",
                         read_retry_mode),
          "retry_mode");
+
+    // Checked after the lookup, since an option's value skips the parse.
+    auto app_id = lookup.resolve(options.user_agent_app_id, "config_options::user_agent_app_id",
+                                 {"AWS_SDK_UA_APP_ID"}, "sdk_ua_app_id", parse_text);
+    if (app_id && !detail::is_valid_app_id(app_id->value))
+        reject({app_id->value, app_id->source}, "user_agent_app_id",
+               "expected 1 to 50 letters, digits or !#$%&'*+-.^_`|~ (no spaces)");
+    take(out.user_agent_app_id, app_id, "user_agent_app_id");
+    out.user_agent =
+        detail::format_user_agent(detail::local_user_agent_facts(env), out.user_agent_app_id.value_or(""));
 
     out.credentials_provider = choose_credentials(options, env, *profiles, out.profile, out.region);
     out.profiles = std::move(profiles);

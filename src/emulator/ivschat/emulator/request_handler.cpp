@@ -52,6 +52,17 @@ void append_hex(std::string& out, std::uint64_t n, int digits) {
 
 }  // namespace
 
+void server_counters::count_user_agent(std::optional<std::string_view> user_agent) {
+    const std::string_view key = user_agent ? *user_agent : no_user_agent;
+    if (auto it = requests_per_user_agent.find(key); it != requests_per_user_agent.end()) {
+        ++it->second;
+    } else if (requests_per_user_agent.size() < max_user_agents) {
+        requests_per_user_agent.emplace(key, 1);
+    } else {
+        ++requests_per_user_agent[std::string(other_user_agent)];
+    }
+}
+
 request_handler::request_handler(service_api& api, authenticator_options auth, std::uint64_t seed)
     : api_(api), authenticator_(std::move(auth)), faults_(seed), request_id_prefix_(std::mt19937_64(seed ^ 0x9e3779b97f4a7c15ULL)()) {
     counters_.requests_per_operation.assign(api_.operation_count(), 0);
@@ -120,8 +131,11 @@ response_plan request_handler::control(const received_request& request, std::str
         json::object faults;
         for (std::size_t k = 1; k < fault_kind_count; ++k)
             faults[fault_name(static_cast<fault_kind>(k))] = faults_.applied(static_cast<fault_kind>(k));
+        json::object user_agents;
+        for (const auto& [user_agent, count] : counters_.requests_per_user_agent) user_agents[user_agent] = count;
         body = json::serialize(json::object{{"requests", counters_.requests},
                                             {"requestsPerOperation", std::move(requests)},
+                                            {"requestsPerUserAgent", std::move(user_agents)},
                                             {"connectionsAccepted", counters_.connections_accepted},
                                             {"authFailures", counters_.auth_failures},
                                             {"faultsApplied", std::move(faults)},
@@ -194,6 +208,7 @@ response_plan request_handler::handle(const received_request& request, bool keep
         }
     } else {
         ++counters_.requests;
+        counters_.count_user_agent(find_header(request, "user-agent"));
         const auto route = api_.route(request.method, request.path);
         if (route.operation) ++counters_.requests_per_operation[*route.operation];
         const fault_action fault = faults_.next();

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,11 +37,23 @@ struct response_plan {
 
 /// Counters reported by the control API.
 struct server_counters {
+    /// Distinct User-Agent values kept; requests with further ones count under other_user_agent.
+    static constexpr std::size_t max_user_agents = 16;
+    /// The key of requests without a User-Agent header.
+    static constexpr std::string_view no_user_agent = "(none)";
+    /// The key of requests whose User-Agent came after max_user_agents others.
+    static constexpr std::string_view other_user_agent = "(other)";
+
     std::uint64_t requests = 0;
     std::uint64_t connections_accepted = 0;
     std::uint64_t auth_failures = 0;
     /// Indexed like service_api's operations.
     std::vector<std::uint64_t> requests_per_operation{};
+    /// Service requests by User-Agent header, bounded as above.
+    std::map<std::string, std::uint64_t, std::less<>> requests_per_user_agent{};
+
+    /// Counts one service request that came with `user_agent` (nullopt: no header).
+    void count_user_agent(std::optional<std::string_view> user_agent);
 };
 
 /// Everything between a parsed HTTP request and the bytes of its response,
@@ -51,7 +64,7 @@ struct server_counters {
 ///
 /// Control API (no signature needed; the emulator only serves local tests;
 /// refused from web pages and for other hosts, see control_access.hpp):
-/// - GET  /_emulator/stats     counters as JSON
+/// - GET  /_emulator/stats     counters as JSON, requests by User-Agent included
 /// - POST /_emulator/faults    {"actions":["500","delay:200",...],
 ///                              "probabilities":{"503":0.1,...}} queues/sets faults
 /// - DELETE /_emulator/faults  clears queued faults and probabilities
