@@ -145,6 +145,7 @@ while (tally.finished < receivers.length && performance.now() < deadline) {
   await sleep(20);
 }
 const cpuAfter = cpu();
+const rssEnd = rssKb();
 
 // Lost: per room and sender, the accepted count from an end marker minus the
 // distinct messages each receiver got.
@@ -183,7 +184,7 @@ console.log(JSON.stringify({
   cpu_us_per_delivered: round(tally.delivered ? (user + system) * 1e6 / tally.delivered : 0, 3),
   p50_ms: round(percentile(0.5), 3), p99_ms: round(percentile(0.99), 3), max_ms: round(latencies.at(-1) ?? 0, 3),
   rss_before_kb: rssBefore, rss_connected_kb: rssConnected,
-  bytes_per_connection: Math.round((rssConnected - rssBefore) * 1024 / receivers.length),
+  bytes_per_connection: Math.round((rssConnected - rssBefore) * 1024 / receivers.length), rss_end_kb: rssEnd,
   reconnects, errors: tally.errors,
 }));
 if (tally.firstError) console.error(`chat_fanout_js: ${tally.firstError}`);

@@ -536,6 +536,7 @@ asio::awaitable<void> run_fanout(client& control, fanout_run& run) {
         std::chrono::duration<double>(o.duration_s + 120.0));
     co_await wait_for_end(t, receivers.size(), ready + allowance);
     const auto cpu_after = own_senders ? thread_cpu() : process_cpu();
+    const long rss_end = rss_kb();
     if (sending.joinable()) sending.join();
 
     t.stopping = true;
@@ -557,7 +558,7 @@ asio::awaitable<void> run_fanout(client& control, fanout_run& run) {
         "\"delivered\":%zu,\"lost\":%zu,\"duplicated\":%zu,\"wall_s\":%.3f,\"delivered_per_s\":%.1f,"
         "\"cpu_scope\":\"%s\",\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f,\"cpu_us_per_delivered\":%.3f,"
         "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"rss_before_kb\":%ld,\"rss_connected_kb\":%ld,"
-        "\"bytes_per_connection\":%.0f,\"reconnects\":%zu,\"errors\":%zu}\n",
+        "\"bytes_per_connection\":%.0f,\"rss_end_kb\":%ld,\"reconnects\":%zu,\"errors\":%zu}\n",
         run.version, role_name(o.role), rooms.arns.size(), o.receivers_per_room, o.senders_per_room,
         o.rate_per_room, o.message_bytes, connections, report.messages_sent, own_senders ? sent.refused : 0,
         report.expected, t.delivered, report.lost, t.duplicated, wall_s,
@@ -566,7 +567,7 @@ asio::awaitable<void> run_fanout(client& control, fanout_run& run) {
         t.delivered ? cpu_s * 1e6 / static_cast<double>(t.delivered) : 0.0, percentile(latencies, 0.50),
         percentile(latencies, 0.99), latencies.empty() ? 0.0 : latencies.back(), rss_before, rss_connected,
         connections ? static_cast<double>(rss_connected - rss_before) * 1024.0 / static_cast<double>(connections) : 0.0,
-        report.reconnects, errors);
+        rss_end, report.reconnects, errors);
     std::fflush(stdout);
     if (!t.first_error.empty()) std::cerr << "ivschat-bench: " << t.first_error << '\n';
     run.status = errors > 0 || report.lost > 0 || t.duplicated > 0 || t.delivered == 0 ? 1 : 0;
