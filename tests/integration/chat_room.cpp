@@ -51,6 +51,27 @@ create_chat_token_request token_request(const std::string& arn, std::string user
     return {.room_identifier = arn, .user_id = std::move(user), .capabilities = {chat_token_capability::send_message}};
 }
 
+// SEND_MESSAGE for a session of `minutes` chat minutes.
+create_chat_token_request session_request(const std::string& arn, std::string user, int minutes) {
+    auto request = token_request(arn, std::move(user));
+    request.session_duration_in_minutes = minutes;
+    return request;
+}
+
+// A chat "minute" of 2 s: a 1-minute session ends 2 s after its token is issued.
+emulator::server_options two_second_minutes() {
+    emulator::server_options options{.tls = true};
+    options.service.chat_minute = 2s;
+    return options;
+}
+
+// A room at the highest message rate (100/s).
+asio::awaitable<std::string> create_fast_room(client& control) {
+    create_room_request fast;
+    fast.maximum_message_rate_per_second = 100;
+    co_return co_await create_room(control, fast);
+}
+
 create_chat_token_request moderator_request(const std::string& arn, std::string user) {
     return {.room_identifier = arn,
             .user_id = std::move(user),
@@ -88,6 +109,15 @@ asio::awaitable<T> receive_next(chat_room& room) {
     }
 }
 
+// room_options(f) that append every state change to `states`.
+chat_room_options recording_options(const emulator_fixture& f, std::vector<chat_state>& states) {
+    auto options = room_options(f);
+    options.on_state_change = [&states](chat_state s, chat_disconnect_reason, boost::system::error_code) {
+        states.push_back(s);
+    };
+    return options;
+}
+
 // `inner` without sessionExpirationTime: the room schedules no switch-over,
 // only the server's ERROR 401 at the session's end triggers one.
 chat_token_provider without_session_end(chat_token_provider inner) {
@@ -113,10 +143,7 @@ TEST_CASE("chat_room: send a message, receive it with every field; its MESSAGE c
         auto request = token_request(arn, "alice");
         request.attributes = one_attribute("role", "host");
         std::vector<chat_state> states;
-        auto options = room_options(f);
-        options.on_state_change = [&](chat_state s, chat_disconnect_reason, boost::system::error_code) {
-            states.push_back(s);
-        };
+        const auto options = recording_options(f, states);
         chat_room room(f.ioc.get_executor(), options, make_chat_token_provider(control, request));
         CHECK(room.state() == chat_state::disconnected);
         co_await room.async_connect();
@@ -282,10 +309,7 @@ TEST_CASE("chat_room: after the sockets drop it reconnects with a fresh token; p
         client control(f.ioc.get_executor(), f.options());
         const auto arn = co_await create_room(control);
         std::vector<chat_state> states;
-        auto options = room_options(f);
-        options.on_state_change = [&](chat_state s, chat_disconnect_reason, boost::system::error_code) {
-            states.push_back(s);
-        };
+        const auto options = recording_options(f, states);
         chat_room room(f.ioc.get_executor(), options, make_chat_token_provider(control, token_request(arn, "u")));
         co_await room.async_connect();
         f.server.messaging().close_all();
@@ -301,21 +325,14 @@ TEST_CASE("chat_room: after the sockets drop it reconnects with a fresh token; p
 }
 
 TEST_CASE("chat_room: before the session ends it switches to a new connection without losing or duplicating frames") {
-    // A chat "minute" of 2 s: a 1-minute session ends 2 s after the token is issued.
-    emulator::server_options server_options{.tls = true};
-    server_options.service.chat_minute = 2s;
-    emulator_fixture f(server_options);
+    emulator_fixture f(two_second_minutes());
     f.run([&]() -> asio::awaitable<void> {
         client control(f.ioc.get_executor(), f.options());
-        create_room_request fast;
-        fast.maximum_message_rate_per_second = 100;
-        const auto arn = co_await create_room(control, fast);
-        auto request = token_request(arn, "viewer");
-        request.session_duration_in_minutes = 1;
-        chat_room viewer(f.ioc.get_executor(), room_options(f), make_chat_token_provider(control, request));
-        auto sender_request = token_request(arn, "sender");
-        sender_request.session_duration_in_minutes = 10;
-        chat_room sender(f.ioc.get_executor(), room_options(f), make_chat_token_provider(control, sender_request));
+        const auto arn = co_await create_fast_room(control);
+        chat_room viewer(f.ioc.get_executor(), room_options(f),
+                         make_chat_token_provider(control, session_request(arn, "viewer", 1)));
+        chat_room sender(f.ioc.get_executor(), room_options(f),
+                         make_chat_token_provider(control, session_request(arn, "sender", 10)));
         co_await viewer.async_connect();
         co_await sender.async_connect();
 
@@ -377,27 +394,18 @@ TEST_CASE("chat_room: a full receive queue drops the oldest frames and says so o
 }
 
 TEST_CASE("chat_room: an ERROR 401 at the session's end switches to a new connection; no frame lost or duplicated") {
-    // A chat "minute" of 2 s: the viewer's 1-minute session ends 2 s after its
-    // token is issued; the emulator then sends ERROR 401 and closes with 1000.
-    emulator::server_options server_options{.tls = true};
-    server_options.service.chat_minute = 2s;
-    emulator_fixture f(server_options);
+    // The viewer's 1-minute session ends 2 s after its token is issued; the
+    // emulator then sends ERROR 401 and closes with 1000.
+    emulator_fixture f(two_second_minutes());
     f.run([&]() -> asio::awaitable<void> {
         client control(f.ioc.get_executor(), f.options());
-        create_room_request fast;
-        fast.maximum_message_rate_per_second = 100;
-        const auto arn = co_await create_room(control, fast);
-        auto request = token_request(arn, "viewer");
-        request.session_duration_in_minutes = 1;
+        const auto arn = co_await create_fast_room(control);
         std::vector<chat_state> states;
-        auto options = room_options(f);
-        options.on_state_change = [&](chat_state s, chat_disconnect_reason, boost::system::error_code) {
-            states.push_back(s);
-        };
-        chat_room viewer(f.ioc.get_executor(), options, without_session_end(make_chat_token_provider(control, request)));
-        auto sender_request = token_request(arn, "sender");
-        sender_request.session_duration_in_minutes = 10;
-        chat_room sender(f.ioc.get_executor(), room_options(f), make_chat_token_provider(control, sender_request));
+        const auto options = recording_options(f, states);
+        chat_room viewer(f.ioc.get_executor(), options,
+                         without_session_end(make_chat_token_provider(control, session_request(arn, "viewer", 1))));
+        chat_room sender(f.ioc.get_executor(), room_options(f),
+                         make_chat_token_provider(control, session_request(arn, "sender", 10)));
         co_await viewer.async_connect();
         co_await sender.async_connect();
 
