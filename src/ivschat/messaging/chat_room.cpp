@@ -161,6 +161,11 @@ public:
         tcp_layer.expires_after(options.connect_timeout);
         auto [connect_ec, connected] = co_await tcp_layer.async_connect(addresses, use_tuple);
         if (connect_ec) co_return connect_ec;
+        // Frames are small and each is one write: Nagle would hold a request
+        // back until the previous one is acknowledged (the ws package, under
+        // the JavaScript SDK, turns it off too).
+        error_code ignored;
+        tcp_layer.socket().set_option(tcp::no_delay(true), ignored);
         if constexpr (!std::is_same_v<NextLayer, beast::tcp_stream>) {
             auto& tls = ws_.next_layer();
             error_code address_ec;
