@@ -87,18 +87,24 @@ measure cpp "$bench" --operation chat-fanout --role receive --endpoint-url "$end
 measure js node --expose-gc benchmarks/chat_fanout_js.mjs --endpoint-url "$endpoint" \
   --messaging-endpoint "$messaging" --receivers-per-room "$receivers" "${shape[@]}"
 
-jq -rs '
-  def r(x): (x * 100 | round) / 100;
-  .[0] as $c | .[1] as $j | .[2] as $cs | .[3] as $js |
-  "",
-  "| receivers | connections | messages sent | delivered | delivered/s | CPU us/delivered | p50 ms | p99 ms | max ms | bytes/connection | reconnects | errors | lost | duplicated |",
-  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-  ( [["ivschat-cpp chat_room", $c, $cs], ["amazon-ivs-chat-messaging " + $j.version + " (Node " + $j.node + ")", $j, $js]][]
-    | "| \(.[0]) | \(.[1].connections) | \(.[2].messages_sent) | \(.[1].delivered) | \(.[1].delivered_per_s) | \(.[1].cpu_us_per_delivered) | \(.[1].p50_ms) | \(.[1].p99_ms) | \(.[1].max_ms) | \(.[1].bytes_per_connection) | \(.[1].reconnects) | \(.[1].errors + .[2].errors) | \(.[1].lost) | \(.[1].duplicated) |" ),
-  "",
-  "| target | ratio (JS / C++) | met |",
-  "|---|---|---|",
-  "| CPU per delivered message, at least 10x less | \(r($j.cpu_us_per_delivered / $c.cpu_us_per_delivered))x | \(if $j.cpu_us_per_delivered >= 10 * $c.cpu_us_per_delivered then "yes" else "no" end) |",
-  "| memory per connection, at least 5x less | \(r($j.bytes_per_connection / $c.bytes_per_connection))x | \(if $j.bytes_per_connection >= 5 * $c.bytes_per_connection then "yes" else "no" end) |",
-  "| zero lost or duplicated (both) | \($c.lost + $c.duplicated + $j.lost + $j.duplicated) | \(if $c.lost + $c.duplicated + $j.lost + $j.duplicated == 0 then "yes" else "no" end) |"
-' "$work/cpp.last" "$work/js.last" "$work/cpp-send.last" "$work/js-send.last"
+# The table (node runs the JavaScript peer anyway).
+node - "$work/cpp.last" "$work/js.last" "$work/cpp-send.last" "$work/js-send.last" <<'EOF'
+const [c, j, cs, js] = process.argv.slice(2).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
+const rows = [[`ivschat-cpp chat_room`, c, cs], [`amazon-ivs-chat-messaging ${j.version} (Node ${j.node})`, j, js]];
+const ratio = (x) => `${Math.round(x * 100) / 100}x`;
+console.log(`
+| receivers | connections | messages sent | delivered | delivered/s | CPU us/delivered | p50 ms | p99 ms | max ms | bytes/connection | RSS at the end KB | reconnects | errors | lost | duplicated |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
+for (const [name, r, s] of rows)
+  console.log(`| ${name} | ${r.connections} | ${s.messages_sent} | ${r.delivered} | ${r.delivered_per_s} | ${r.cpu_us_per_delivered} | ` +
+    `${r.p50_ms} | ${r.p99_ms} | ${r.max_ms} | ${r.bytes_per_connection} | ${r.rss_end_kb} | ${r.reconnects} | ` +
+    `${r.errors + s.errors} | ${r.lost} | ${r.duplicated} |`);
+const cpu = j.cpu_us_per_delivered / c.cpu_us_per_delivered, memory = j.bytes_per_connection / c.bytes_per_connection;
+const faults = c.lost + c.duplicated + j.lost + j.duplicated;
+console.log(`
+| target | ratio (JS / C++) | met |
+|---|---|---|
+| CPU per delivered message, at least 10x less | ${ratio(cpu)} | ${cpu >= 10 ? "yes" : "no"} |
+| memory per connection, at least 5x less | ${ratio(memory)} | ${memory >= 5 ? "yes" : "no"} |
+| zero lost or duplicated (both) | ${faults} | ${faults === 0 ? "yes" : "no"} |`);
+EOF
