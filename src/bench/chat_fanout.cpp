@@ -430,7 +430,7 @@ const char* role_name(fanout_role role) {
     return "";
 }
 
-// The senders in a process of their own, or on a second thread.
+// The JSON line of --role send.
 int print_send_result(const chat_fanout_options& o, const send_tally& t, const char* version) {
     if (!t.first_error.empty()) std::cerr << "ivschat-bench: " << t.first_error << '\n';
     const auto sent = t.accepted_total();
