@@ -51,14 +51,18 @@ emulator_process::emulator_process(const std::string& program, const std::vector
     std::FILE* out = ::fdopen(fds[0], "r");
     endpoint_url_ = read_line(out);
     const std::string ca_line = read_line(out);
+    const std::string messaging_line = read_line(out);
     // The child keeps running; its later output (none expected) goes nowhere.
     std::fclose(out);
     constexpr std::string_view ca_prefix = "ca-bundle: ";
-    if (endpoint_url_.rfind("https://", 0) != 0 || ca_line.rfind(ca_prefix, 0) != 0) {
-        throw std::runtime_error(program + " did not print its URL and ca-bundle lines (got '" + endpoint_url_ +
-                                 "', '" + ca_line + "')");
+    constexpr std::string_view messaging_prefix = "messaging: ";
+    if (endpoint_url_.rfind("https://", 0) != 0 || ca_line.rfind(ca_prefix, 0) != 0 ||
+        messaging_line.rfind(messaging_prefix, 0) != 0) {
+        throw std::runtime_error(program + " did not print its URL, ca-bundle and messaging lines (got '" +
+                                 endpoint_url_ + "', '" + ca_line + "', '" + messaging_line + "')");
     }
     ca_bundle_ = ca_line.substr(ca_prefix.size());
+    messaging_url_ = messaging_line.substr(messaging_prefix.size());
 }
 
 emulator_process::~emulator_process() {

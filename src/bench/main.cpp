@@ -3,6 +3,8 @@
 // progress line on stderr and, last, one JSON line on stdout (fields in
 // benchmarks/README.md). Allocations are counted by alloc_counter.cpp.
 #include "alloc_counter.hpp"
+#include "bench_statistics.hpp"
+#include "chat_fanout.hpp"
 #include "emulator_process.hpp"
 
 #include <ivschat/client.hpp>
@@ -37,6 +39,7 @@
 
 namespace asio = boost::asio;
 using clock_type = std::chrono::steady_clock;
+using ivschat::bench::percentile;
 
 namespace {
 
@@ -47,7 +50,8 @@ constexpr const char* usage = R"(usage: ivschat-bench (--endpoint-url URL | --em
   --emulator             start ivschat-emulator --tls --port 0 (next to this
                          program) and target it; a room is created first
   --operation NAME       create-chat-token (default), get-room, send-event,
-                         list-rooms, create-room, list-tags-for-resource
+                         list-rooms, create-room, list-tags-for-resource,
+                         chat-fanout (options below)
   --room-arn ARN         room of create-chat-token/get-room/send-event/list-tags
                          (default: the one of benchmarks/peers/create_chat_token_request.json)
   --requests N           measured calls (default 10000; unbounded with --duration)
@@ -65,6 +69,22 @@ constexpr const char* usage = R"(usage: ivschat-bench (--endpoint-url URL | --em
   --rate-limiter URL     share the quotas with other processes through Redis:
                          redis://HOST:PORT[/PREFIX]
   --help                 this text
+
+chat-fanout: senders send numbered messages into rooms at a fixed rate; receivers
+(one chat_room connection each) count them (lost, duplicated, latency).
+  --rooms R              rooms to create (default 1; or the ARNs of --room-arn A,B,...)
+  --receivers-per-room N receiving connections per room (default 100)
+  --senders-per-room S   sending connections per room (default 1)
+  --rate M               messages per second per room (default 50; a room allows 100)
+  --duration S           seconds of sending (default 10)
+  --messages K           messages per room (default: rate * duration)
+  --message-bytes B      content length (default 100)
+  --role both|receive|send
+                         both (default): receivers here, senders on a second thread;
+                         receive / send: one side, the other is another process
+                         started after this one printed "chat-fanout: ready" on stderr
+  --messaging-endpoint URL
+                         ws:// or wss:// (default: the emulator's with --emulator)
 
 Credentials and region come from the usual chain (AWS_ACCESS_KEY_ID, AWS_REGION, ...);
 with --emulator and none set, the emulator's example pair and us-west-2.
@@ -88,6 +108,7 @@ struct options {
     std::optional<std::size_t> warmup{};
     std::optional<double> duration_s{};
     ivschat::pacing_options pacing{};
+    ivschat::bench::chat_fanout_options fanout{};
 };
 
 [[noreturn]] void fail(const std::string& message) {
@@ -103,6 +124,24 @@ Number parse_number(std::string_view flag, std::string_view text) {
         fail("bad value '" + std::string(text) + "' for " + std::string(flag));
     }
     return value;
+}
+
+// chat-fanout's settings from the shared flags, and their checks.
+void parse_fanout(options& o) {
+    auto& f = o.fanout;
+    if (o.duration_s) f.duration_s = *o.duration_s;
+    for (std::string_view arns = o.room_arn; !arns.empty();) {
+        const auto comma = arns.find(',');
+        if (comma != 0) f.room_arns.emplace_back(arns.substr(0, comma));
+        arns.remove_prefix(comma == std::string_view::npos ? arns.size() : comma + 1);
+    }
+    if (!f.room_arns.empty()) f.rooms = f.room_arns.size();
+    if (f.rooms == 0 || f.senders_per_room == 0) fail("--rooms and --senders-per-room must be at least 1");
+    if (f.role != ivschat::bench::fanout_role::send && f.receivers_per_room == 0)
+        fail("--receivers-per-room must be at least 1");
+    if (!(f.rate_per_room > 0) || f.rate_per_room > 100) fail("--rate must be above 0 and at most 100 (a room's highest)");
+    if (!o.emulator && f.messaging_endpoint.empty()) fail("chat-fanout needs --messaging-endpoint or --emulator");
+    f.ca_bundle = o.ca_bundle;
 }
 
 options parse_options(int argc, char** argv) {
@@ -149,6 +188,31 @@ options parse_options(int argc, char** argv) {
             o.pacing.quotas[std::string(value.substr(0, equals))] = rate;
         } else if (flag == "--rate-limiter") {
             o.pacing.rate_limiter = std::string(value);
+        } else if (flag == "--rooms") {
+            o.fanout.rooms = parse_number<std::size_t>(flag, value);
+        } else if (flag == "--receivers-per-room") {
+            o.fanout.receivers_per_room = parse_number<std::size_t>(flag, value);
+        } else if (flag == "--senders-per-room") {
+            o.fanout.senders_per_room = parse_number<std::size_t>(flag, value);
+        } else if (flag == "--rate") {
+            o.fanout.rate_per_room = parse_number<double>(flag, value);
+        } else if (flag == "--messages") {
+            o.fanout.messages_per_room = parse_number<std::size_t>(flag, value);
+        } else if (flag == "--message-bytes") {
+            o.fanout.message_bytes = parse_number<std::size_t>(flag, value);
+        } else if (flag == "--messaging-endpoint") {
+            o.fanout.messaging_endpoint = value;
+        } else if (flag == "--role") {
+            using ivschat::bench::fanout_role;
+            if (value == "both") {
+                o.fanout.role = fanout_role::both;
+            } else if (value == "receive") {
+                o.fanout.role = fanout_role::receive;
+            } else if (value == "send") {
+                o.fanout.role = fanout_role::send;
+            } else {
+                fail("--role takes both, receive or send");
+            }
         } else if (flag == "--thread-safe") {
             if (value != "0" && value != "1") fail("--thread-safe takes 1 or 0");
             o.thread_safe = value == "1";
@@ -158,12 +222,14 @@ options parse_options(int argc, char** argv) {
     }
     if (o.emulator == !o.endpoint_url.empty()) fail("give exactly one of --endpoint-url and --emulator");
     constexpr std::string_view operations[] = {"create-chat-token", "get-room",    "send-event",
-                                               "list-rooms",        "create-room", "list-tags-for-resource"};
+                                               "list-rooms",        "create-room", "list-tags-for-resource",
+                                               "chat-fanout"};
     if (std::find(std::begin(operations), std::end(operations), o.operation) == std::end(operations)) {
         fail("unknown operation '" + o.operation + "'");
     }
     if (o.concurrency == 0 || o.connections == 0) fail("--concurrency and --connections must be at least 1");
     if (o.duration_s && !o.requests_given) o.requests = std::numeric_limits<std::size_t>::max();
+    if (o.operation == "chat-fanout") parse_fanout(o);
     return o;
 }
 
@@ -243,12 +309,6 @@ asio::awaitable<void> run_phase(ivschat::client& chat, const Request& prototype,
         });
     }
     while (running > 0) co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
-}
-
-double percentile(const std::vector<double>& sorted, double p) {
-    if (sorted.empty()) return 0;
-    const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(sorted.size())));
-    return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
 }
 
 double seconds(const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; }
@@ -417,6 +477,8 @@ int run(options o) {
         emulator = std::make_unique<ivschat::bench::emulator_process>(program.string());
         o.endpoint_url = emulator->endpoint_url();
         o.ca_bundle = emulator->ca_bundle();
+        if (o.fanout.messaging_endpoint.empty()) o.fanout.messaging_endpoint = emulator->messaging_url();
+        o.fanout.ca_bundle = o.ca_bundle;
     }
     asio::io_context ioc(1);
     ivschat::client_options client_options{.endpoint_url = o.endpoint_url,
@@ -430,6 +492,7 @@ int run(options o) {
     if (o.emulator && !std::getenv("AWS_REGION") && !std::getenv("AWS_DEFAULT_REGION")) {
         client_options.region = "us-west-2";
     }
+    if (o.operation == "chat-fanout") return ivschat::bench::run_chat_fanout(client_options, o.fanout, IVSCHAT_BENCH_VERSION);
     ivschat::client chat(ioc.get_executor(), client_options);
 
     measurement m;

@@ -113,3 +113,39 @@ TEST_CASE("ivschat-bench rejects bad command lines with exit code 2", "[bench]")
     // A quota for an operation that does not exist is a configuration error.
     CHECK(run_bench("--emulator --pacing on --quota NoSuchOperation=5").exit_code == 1);
 }
+
+TEST_CASE("ivschat-bench --emulator --operation chat-fanout: every message to every receiver once", "[bench]") {
+    // 2 rooms x 5 receivers, 12 messages per room from 2 senders each.
+    const auto run = run_bench("--emulator --operation chat-fanout --rooms 2 --receivers-per-room 5 "
+                               "--senders-per-room 2 --rate 40 --messages 12 --message-bytes 64");
+    INFO(run.output);
+    REQUIRE(run.exit_code == 0);
+    const auto result = last_json_line(run.output);
+    for (const char* field : {"client", "operation", "role", "connections", "messages_sent", "expected", "delivered",
+                              "lost", "duplicated", "wall_s", "delivered_per_s", "cpu_scope", "cpu_us_per_delivered",
+                              "p50_ms", "p99_ms", "max_ms", "rss_before_kb", "rss_connected_kb",
+                              "bytes_per_connection", "rss_end_kb", "reconnects", "errors", "refused"}) {
+        INFO(field);
+        CHECK(result.contains(field));
+    }
+    CHECK(result.at("operation").as_string() == "chat-fanout");
+    CHECK(result.at("role").as_string() == "both");
+    CHECK(result.at("connections").to_number<std::int64_t>() == 10);
+    CHECK(result.at("messages_sent").to_number<std::int64_t>() == 24);
+    CHECK(result.at("expected").to_number<std::int64_t>() == 120);
+    CHECK(result.at("delivered").to_number<std::int64_t>() == 120);
+    CHECK(result.at("lost").to_number<std::int64_t>() == 0);
+    CHECK(result.at("duplicated").to_number<std::int64_t>() == 0);
+    CHECK(result.at("errors").to_number<std::int64_t>() == 0);
+    CHECK(result.at("max_ms").to_number<double>() >= result.at("p50_ms").to_number<double>());
+    const auto rss_before = result.at("rss_before_kb").to_number<std::int64_t>();
+    CHECK(result.at("rss_connected_kb").to_number<std::int64_t>() > rss_before);
+}
+
+TEST_CASE("ivschat-bench chat-fanout rejects bad settings with exit code 2", "[bench]") {
+    CHECK(run_bench("--emulator --operation chat-fanout --rate 101").exit_code == 2);
+    CHECK(run_bench("--emulator --operation chat-fanout --rate 0").exit_code == 2);
+    CHECK(run_bench("--emulator --operation chat-fanout --rooms 0").exit_code == 2);
+    CHECK(run_bench("--emulator --operation chat-fanout --role listen").exit_code == 2);
+    CHECK(run_bench("--endpoint-url http://127.0.0.1:9 --operation chat-fanout").exit_code == 2);
+}

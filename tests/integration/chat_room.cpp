@@ -1,8 +1,9 @@
 // ivschat::chat_room against the in-process emulator over wss: send and
 // receive, the three actions and their replies, the service's errors as
 // chat_errc, refused upgrades, server disconnects (DISCONNECT_USER,
-// DeleteRoom), a reconnect after the sockets drop, and the switch-over
-// before a (short) session ends without losing or duplicating frames.
+// DeleteRoom), a reconnect after the sockets drop, the switch-over before
+// a (short) session ends and on the server's ERROR 401 without losing or
+// duplicating frames, and request_timeout while the server is stalled.
 #include "support/emulator_fixture.hpp"
 
 #include <ivschat/chat_room.hpp>
@@ -13,7 +14,12 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <boost/asio/post.hpp>
+
+#include <algorithm>
+#include <future>
 #include <set>
+#include <thread>
 
 using namespace ivschat;
 using namespace std::chrono_literals;
@@ -43,6 +49,27 @@ asio::awaitable<std::string> create_room(client& control, create_room_request re
 // co_await are named.)
 create_chat_token_request token_request(const std::string& arn, std::string user) {
     return {.room_identifier = arn, .user_id = std::move(user), .capabilities = {chat_token_capability::send_message}};
+}
+
+// SEND_MESSAGE for a session of `minutes` chat minutes.
+create_chat_token_request session_request(const std::string& arn, std::string user, int minutes) {
+    auto request = token_request(arn, std::move(user));
+    request.session_duration_in_minutes = minutes;
+    return request;
+}
+
+// A chat "minute" of 2 s: a 1-minute session ends 2 s after its token is issued.
+emulator::server_options two_second_minutes() {
+    emulator::server_options options{.tls = true};
+    options.service.chat_minute = 2s;
+    return options;
+}
+
+// A room at the highest message rate (100/s).
+asio::awaitable<std::string> create_fast_room(client& control) {
+    create_room_request fast;
+    fast.maximum_message_rate_per_second = 100;
+    co_return co_await create_room(control, fast);
 }
 
 create_chat_token_request moderator_request(const std::string& arn, std::string user) {
@@ -82,6 +109,25 @@ asio::awaitable<T> receive_next(chat_room& room) {
     }
 }
 
+// room_options(f) that append every state change to `states`.
+chat_room_options recording_options(const emulator_fixture& f, std::vector<chat_state>& states) {
+    auto options = room_options(f);
+    options.on_state_change = [&states](chat_state s, chat_disconnect_reason, boost::system::error_code) {
+        states.push_back(s);
+    };
+    return options;
+}
+
+// `inner` without sessionExpirationTime: the room schedules no switch-over,
+// only the server's ERROR 401 at the session's end triggers one.
+chat_token_provider without_session_end(chat_token_provider inner) {
+    return [inner = std::move(inner)]() -> asio::awaitable<std::tuple<boost::system::error_code, chat_token>> {
+        auto [ec, token] = co_await inner();
+        token.session_expiration_time.reset();
+        co_return std::tuple{ec, std::move(token)};
+    };
+}
+
 asio::awaitable<void> sleep_for(std::chrono::milliseconds d) {
     asio::steady_timer t(co_await asio::this_coro::executor, d);
     co_await t.async_wait(use_tuple);
@@ -97,10 +143,7 @@ TEST_CASE("chat_room: send a message, receive it with every field; its MESSAGE c
         auto request = token_request(arn, "alice");
         request.attributes = one_attribute("role", "host");
         std::vector<chat_state> states;
-        auto options = room_options(f);
-        options.on_state_change = [&](chat_state s, chat_disconnect_reason, boost::system::error_code) {
-            states.push_back(s);
-        };
+        const auto options = recording_options(f, states);
         chat_room room(f.ioc.get_executor(), options, make_chat_token_provider(control, request));
         CHECK(room.state() == chat_state::disconnected);
         co_await room.async_connect();
@@ -266,10 +309,7 @@ TEST_CASE("chat_room: after the sockets drop it reconnects with a fresh token; p
         client control(f.ioc.get_executor(), f.options());
         const auto arn = co_await create_room(control);
         std::vector<chat_state> states;
-        auto options = room_options(f);
-        options.on_state_change = [&](chat_state s, chat_disconnect_reason, boost::system::error_code) {
-            states.push_back(s);
-        };
+        const auto options = recording_options(f, states);
         chat_room room(f.ioc.get_executor(), options, make_chat_token_provider(control, token_request(arn, "u")));
         co_await room.async_connect();
         f.server.messaging().close_all();
@@ -285,21 +325,14 @@ TEST_CASE("chat_room: after the sockets drop it reconnects with a fresh token; p
 }
 
 TEST_CASE("chat_room: before the session ends it switches to a new connection without losing or duplicating frames") {
-    // A chat "minute" of 2 s: a 1-minute session ends 2 s after the token is issued.
-    emulator::server_options server_options{.tls = true};
-    server_options.service.chat_minute = 2s;
-    emulator_fixture f(server_options);
+    emulator_fixture f(two_second_minutes());
     f.run([&]() -> asio::awaitable<void> {
         client control(f.ioc.get_executor(), f.options());
-        create_room_request fast;
-        fast.maximum_message_rate_per_second = 100;
-        const auto arn = co_await create_room(control, fast);
-        auto request = token_request(arn, "viewer");
-        request.session_duration_in_minutes = 1;
-        chat_room viewer(f.ioc.get_executor(), room_options(f), make_chat_token_provider(control, request));
-        auto sender_request = token_request(arn, "sender");
-        sender_request.session_duration_in_minutes = 10;
-        chat_room sender(f.ioc.get_executor(), room_options(f), make_chat_token_provider(control, sender_request));
+        const auto arn = co_await create_fast_room(control);
+        chat_room viewer(f.ioc.get_executor(), room_options(f),
+                         make_chat_token_provider(control, session_request(arn, "viewer", 1)));
+        chat_room sender(f.ioc.get_executor(), room_options(f),
+                         make_chat_token_provider(control, session_request(arn, "sender", 10)));
         co_await viewer.async_connect();
         co_await sender.async_connect();
 
@@ -358,4 +391,107 @@ TEST_CASE("chat_room: a full receive queue drops the oldest frames and says so o
         CHECK(received.id == after.id);
         co_await room.async_close();
     });
+}
+
+TEST_CASE("chat_room: an ERROR 401 at the session's end switches to a new connection; no frame lost or duplicated") {
+    // The viewer's 1-minute session ends 2 s after its token is issued; the
+    // emulator then sends ERROR 401 and closes with 1000.
+    emulator_fixture f(two_second_minutes());
+    f.run([&]() -> asio::awaitable<void> {
+        client control(f.ioc.get_executor(), f.options());
+        const auto arn = co_await create_fast_room(control);
+        std::vector<chat_state> states;
+        const auto options = recording_options(f, states);
+        chat_room viewer(f.ioc.get_executor(), options,
+                         without_session_end(make_chat_token_provider(control, session_request(arn, "viewer", 1))));
+        chat_room sender(f.ioc.get_executor(), room_options(f),
+                         make_chat_token_provider(control, session_request(arn, "sender", 10)));
+        co_await viewer.async_connect();
+        co_await sender.async_connect();
+
+        // Messages on the first connection, the server's 401 (its sweep runs
+        // once a second), then messages on the replacement.
+        std::set<std::string> sent;
+        for (int i = 0; i < 20; ++i) sent.insert((co_await sender.async_send_message("before " + std::to_string(i))).id);
+        for (int i = 0; i < 500 && viewer.connections_opened() < 2; ++i) co_await sleep_for(10ms);
+        REQUIRE(viewer.connections_opened() == 2);
+        for (int i = 0; i < 20; ++i) sent.insert((co_await sender.async_send_message("after " + std::to_string(i))).id);
+
+        std::set<std::string> received;
+        std::size_t duplicates = 0;
+        bool saw_401 = false;
+        while (received.size() < sent.size()) {
+            auto result = co_await viewer.async_receive(use_tuple);
+            INFO(std::get<0>(result).message());
+            REQUIRE_FALSE(std::get<0>(result));
+            const auto& frame = std::get<1>(result);
+            if (const auto* error = std::get_if<chat_error>(&frame)) saw_401 = saw_401 || error->error_code == 401;
+            const auto* message = std::get_if<chat_message>(&frame);
+            if (!message || message->sender.user_id != "sender") continue;
+            if (!received.insert(message->id).second) ++duplicates;
+        }
+        CHECK(saw_401);
+        CHECK(received == sent);
+        CHECK(duplicates == 0);
+        // One connecting, then connected for each connection: the room never
+        // reported a disconnection or a reconnect.
+        CHECK(states == std::vector<chat_state>{chat_state::connecting, chat_state::connected, chat_state::connected});
+        CHECK(viewer.state() == chat_state::connected);
+        co_await viewer.async_close();
+        co_await sender.async_close();
+    });
+}
+
+TEST_CASE("chat_room: a request the stalled server does not answer completes with request_timeout; the room stays usable") {
+    // The emulator runs on a thread of its own, which the test blocks: the
+    // connection stays open and the frame reaches the server's socket, but
+    // nothing reads or answers it until the thread is released.
+    emulator_fixture f;
+    const auto control_options = f.options();
+    auto options = room_options(f);
+    options.request_timeout = 300ms;
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::thread server_thread([&] { f.ioc.run(); });
+
+    asio::io_context io;
+    std::exception_ptr failure;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+        client control(io.get_executor(), control_options);
+        const auto arn = co_await create_room(control);
+        chat_room room(io.get_executor(), options, make_chat_token_provider(control, token_request(arn, "u")));
+        co_await room.async_connect();
+
+        std::promise<void> stalled;
+        asio::post(f.ioc, [&stalled, released] {
+            stalled.set_value();
+            released.wait();
+        });
+        stalled.get_future().wait();
+        auto unanswered = co_await room.async_send_message("unanswered", {}, nullptr, use_tuple);
+        CHECK(std::get<0>(unanswered) == chat_errc::request_timeout);
+        CHECK(room.state() == chat_state::connected);
+
+        // Released, the server answers late: its MESSAGE is an ordinary frame
+        // then, and the connection serves the next request.
+        release.set_value();
+        const auto late = co_await receive_next<chat_message>(room);
+        CHECK(late.content == "unanswered");
+        const auto answered = co_await room.async_send_message("answered");
+        CHECK(answered.content == "answered");
+        CHECK(room.connections_opened() == 1);
+        co_await room.async_close();
+    }, [&](std::exception_ptr e) { failure = e; });
+    io.run();
+
+    try {
+        release.set_value();  // when the coroutine failed before releasing the server
+    } catch (const std::future_error&) {
+    }
+    asio::post(f.ioc, [&] {
+        f.server.stop();
+        f.ioc.stop();
+    });
+    server_thread.join();
+    if (failure) std::rethrow_exception(failure);
 }
