@@ -7,6 +7,7 @@
 #include <ivschat/detail/async_spawn.hpp>
 #include <ivschat/export.hpp>
 #include <ivschat/model.hpp>
+#include <ivschat/observability.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -67,6 +68,11 @@ enum class chat_disconnect_reason {
     token_fetch_error,  ///< the token provider failed on the last attempt
 };
 
+/// "disconnected", "connecting" or "connected".
+IVSCHAT_API std::string_view to_string(chat_state state) noexcept;
+/// "none", "client", "server", "socket_error" or "token_fetch_error".
+IVSCHAT_API std::string_view to_string(chat_disconnect_reason reason) noexcept;
+
 /// TLS settings, the same as the client's transport (pool_options).
 struct chat_tls_options {
     /// Verify the server's certificate and host name; false skips both (tests only).
@@ -112,6 +118,9 @@ struct chat_room_options {
     /// Called on the room's executor for a frame that cannot be decoded (it
     /// is counted and dropped).
     std::function<void(std::string_view problem)> on_bad_frame{};
+    /// Log records of state changes, reconnects, switch-overs, undecodable
+    /// frames and a full receive queue (observability.hpp); none by default.
+    std::shared_ptr<ivschat::logger> logger{};
 };
 
 namespace detail {

@@ -495,3 +495,63 @@ TEST_CASE("chat_room: a request the stalled server does not answer completes wit
     server_thread.join();
     if (failure) std::rethrow_exception(failure);
 }
+
+namespace {
+
+// Each record as "level message name=value ...".
+class line_logger final : public logger {
+public:
+    log_level level() const noexcept override { return log_level::info; }
+    void write(log_level level, std::string_view message, std::span<const log_field> fields) override {
+        std::string line = std::string(to_string(level)) + " " + std::string(message);
+        for (const auto& field : fields) {
+            line += " " + std::string(field.name) + "=";
+            if (const auto* text = std::get_if<std::string_view>(&field.value)) line += *text;
+            else line += std::to_string(std::get<std::int64_t>(field.value));
+        }
+        lines.push_back(std::move(line));
+    }
+    std::size_t count_starting(std::string_view prefix) const {
+        return static_cast<std::size_t>(
+            std::count_if(lines.begin(), lines.end(), [&](const std::string& l) { return l.starts_with(prefix); }));
+    }
+    std::vector<std::string> lines;
+};
+
+}  // namespace
+
+TEST_CASE("chat_room: its logger records state changes, a reconnect and a full queue, never a token") {
+    emulator_fixture f;
+    auto log = std::make_shared<line_logger>();
+    std::vector<std::string> tokens;
+    f.run([&]() -> asio::awaitable<void> {
+        client control(f.ioc.get_executor(), f.options());
+        const auto arn = co_await create_room(control);
+        auto options = room_options(f);
+        options.logger = log;
+        options.receive_queue_capacity = 2;
+        chat_token_provider recording = [&tokens, inner = make_chat_token_provider(control, token_request(arn, "u"))]()
+            -> asio::awaitable<std::tuple<boost::system::error_code, chat_token>> {
+            auto [ec, token] = co_await inner();
+            tokens.push_back(token.token);
+            co_return std::tuple{ec, std::move(token)};
+        };
+        chat_room room(f.ioc.get_executor(), options, recording);
+        co_await room.async_connect();
+        for (int i = 0; i < 4; ++i) co_await room.async_send_message("m" + std::to_string(i));
+        f.server.messaging().close_all();
+        for (int i = 0; i < 200 && room.connections_opened() < 2; ++i) co_await sleep_for(10ms);
+        REQUIRE(room.connections_opened() == 2);
+        co_await room.async_close();
+    });
+    for (const auto& line : log->lines) {
+        INFO(line);
+        for (const auto& token : tokens) CHECK(line.find(token) == std::string::npos);
+    }
+    CHECK(log->count_starting("info chat state state=connecting") == 2);
+    CHECK(log->count_starting("info chat state state=connected") == 2);
+    CHECK(log->count_starting("info chat reconnecting attempt=1 delay_us=") == 1);
+    CHECK(log->count_starting("warn chat receive queue full, oldest frames dropped capacity=2") == 1);
+    REQUIRE_FALSE(log->lines.empty());
+    CHECK(log->lines.back() == "info chat state state=disconnected reason=client error=the chat room is closed");
+}

@@ -2,6 +2,7 @@
 
 #include "ivschat/client.hpp"
 #include "ivschat/messaging/chat_codec.hpp"
+#include "ivschat/observability/log_sink.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -255,6 +256,7 @@ public:
     chat_room_core(asio::any_io_executor ex, chat_room_options options, chat_token_provider provider)
         : strand_(asio::make_strand(ex)),
           options_(std::move(options)),
+          log_(options_.logger),
           provider_(std::move(provider)),
           endpoint_(split_endpoint(messaging_endpoint(options_.endpoint))),
           refresh_timer_(strand_),
@@ -412,7 +414,11 @@ private:
         const auto base = options_.reconnect_base_delay.count();
         const auto ceiling = exponent >= 30 ? cap : std::min<std::int64_t>(cap, base << exponent);
         std::uniform_int_distribution<std::int64_t> pick(0, std::max<std::int64_t>(ceiling, 0));
-        asio::steady_timer timer(strand_, std::chrono::milliseconds(pick(random_)));
+        const std::chrono::milliseconds delay(pick(random_));
+        if (log_.enabled(log_level::info))
+            log_.write(log_level::info, "chat reconnecting",
+                       {{"attempt", std::int64_t{exponent} + 1}, {"delay_us", detail::micros(delay)}});
+        asio::steady_timer timer(strand_, delay);
         backoff_timer_ = &timer;
         co_await timer.async_wait(use_tuple);
         backoff_timer_ = nullptr;
@@ -482,6 +488,7 @@ private:
     asio::awaitable<void> switch_over() {
         if (switching_ || closed_ || !current_) co_return;
         switching_ = true;
+        if (log_.enabled(log_level::info)) log_.write(log_level::info, "chat switching over", {});
         // The previous switch-over's frames were all read long ago.
         recent_ids_ = decltype(recent_ids_){};
         recent_order_ = decltype(recent_order_){};
@@ -560,6 +567,8 @@ private:
         if (!decoded.frame) {
             ++bad;
             if (options_.on_bad_frame) options_.on_bad_frame(decoded.problem);
+            if (log_.enabled(log_level::warn))
+                log_.write(log_level::warn, "chat frame undecodable", {{"problem", decoded.problem}});
             return;
         }
         auto& frame = *decoded.frame;
@@ -601,6 +610,10 @@ private:
         if (received_.size() >= std::max<std::size_t>(options_.receive_queue_capacity, 1)) {
             received_.pop_front();
             ++dropped;
+            // Once per overflow, not once per frame dropped.
+            if (!dropped_since_receive_ && log_.enabled(log_level::warn))
+                log_.write(log_level::warn, "chat receive queue full, oldest frames dropped",
+                           {{"capacity", static_cast<std::int64_t>(received_.size() + 1)}});
             dropped_since_receive_ = true;
         }
         received_.push_back(std::move(frame));
@@ -662,6 +675,11 @@ private:
         state_ = state;
         public_state = state;
         if (state == chat_state::disconnected) public_reason = reason;
+        if (log_.enabled(log_level::info)) {
+            const std::string error = ec ? ec.message() : std::string();
+            log_.write(log_level::info, "chat state",
+                       {{"state", to_string(state)}, {"reason", to_string(reason)}, {"error", error}});
+        }
         if (options_.on_state_change) options_.on_state_change(state, reason, ec);
     }
 
@@ -669,6 +687,7 @@ private:
 
     asio::any_io_executor strand_;
     chat_room_options options_;
+    detail::log_sink log_;
     chat_token_provider provider_;
     std::optional<endpoint_parts> endpoint_;
     std::optional<asio::ssl::context> tls_{};
@@ -720,6 +739,26 @@ const chat_room::executor_type& chat_room::get_executor() const noexcept { retur
 chat_state chat_room::state() const noexcept { return core_->public_state; }
 chat_disconnect_reason chat_room::disconnect_reason() const noexcept { return core_->public_reason; }
 std::size_t chat_room::dropped_frames() const noexcept { return core_->dropped; }
+
+std::string_view to_string(chat_state state) noexcept {
+    switch (state) {
+        case chat_state::disconnected: return "disconnected";
+        case chat_state::connecting: return "connecting";
+        case chat_state::connected: return "connected";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(chat_disconnect_reason reason) noexcept {
+    switch (reason) {
+        case chat_disconnect_reason::none: return "none";
+        case chat_disconnect_reason::client: return "client";
+        case chat_disconnect_reason::server: return "server";
+        case chat_disconnect_reason::socket_error: return "socket_error";
+        case chat_disconnect_reason::token_fetch_error: return "token_fetch_error";
+    }
+    return "unknown";
+}
 std::size_t chat_room::bad_frames() const noexcept { return core_->bad; }
 std::size_t chat_room::connections_opened() const noexcept { return core_->opened; }
 

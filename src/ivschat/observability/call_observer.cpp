@@ -8,11 +8,7 @@ namespace ivschat::detail {
 
 namespace {
 
-std::int64_t micros(std::chrono::nanoseconds d) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-}
-
-// Reporting never fails a call: what a user's hook throws stops here.
+// Tracing never fails a call: what a user's hook throws stops here.
 template <class Report>
 void shielded(Report&& report) noexcept {
     try {
@@ -24,12 +20,7 @@ void shielded(Report&& report) noexcept {
 }  // namespace
 
 call_observer::call_observer(std::shared_ptr<logger> log, std::shared_ptr<tracer> trace)
-    : logger_(std::move(log)), tracer_(std::move(trace)), threshold_(logger_ ? logger_->level() : log_level::off) {}
-
-void call_observer::write(log_level level, std::string_view message,
-                          std::initializer_list<log_field> fields) const noexcept {
-    shielded([&] { logger_->write(level, message, std::span(fields.begin(), fields.size())); });
-}
+    : log_(std::move(log)), tracer_(std::move(trace)) {}
 
 void call_observer::report_call_started(std::string_view operation) const {
     shielded([&] { tracer_->call_started({.operation = operation}); });
@@ -41,10 +32,10 @@ void call_observer::report_attempt_started(const attempt_start& e) const {
 
 void call_observer::report_attempt_ended(const attempt_end& e) const {
     if (tracer_) shielded([&] { tracer_->attempt_ended(e); });
-    if (!logs(log_level::debug)) return;
+    if (!log_.enabled(log_level::debug)) return;
     // The message's storage must outlive write(): error_code::message() is a string.
     const std::string error = e.error ? e.error.message() : std::string();
-    write(log_level::debug, "attempt ended",
+    log_.write(log_level::debug, "attempt ended",
           {{"operation", e.operation},
            {"attempt", std::int64_t{e.attempt}},
            {"status", std::int64_t{e.http_status}},
@@ -57,9 +48,9 @@ void call_observer::report_attempt_ended(const attempt_end& e) const {
 
 void call_observer::report_call_ended(const call_end& e) const {
     if (tracer_) shielded([&] { tracer_->call_ended(e); });
-    if (!logs(log_level::debug)) return;
+    if (!log_.enabled(log_level::debug)) return;
     const std::string error = e.error ? e.error.message() : std::string();
-    write(log_level::debug, "call ended",
+    log_.write(log_level::debug, "call ended",
           {{"operation", e.operation},
            {"attempts", static_cast<std::int64_t>(e.diagnostics.attempts.size())},
            {"status", std::int64_t{e.diagnostics.http_status}},
@@ -71,7 +62,7 @@ void call_observer::report_call_ended(const call_end& e) const {
 void call_observer::report_retrying(std::string_view operation, int attempt, unsigned status,
                                     boost::system::error_code error, std::chrono::nanoseconds delay) const {
     const std::string message = error ? error.message() : std::string();
-    write(log_level::info, "retrying",
+    log_.write(log_level::info, "retrying",
           {{"operation", operation},
            {"attempt", std::int64_t{attempt}},
            {"status", std::int64_t{status}},
@@ -80,11 +71,11 @@ void call_observer::report_retrying(std::string_view operation, int attempt, uns
 }
 
 void call_observer::report_pacing_fell_back(std::string_view operation) const {
-    write(log_level::warn, "pacing fell back to the local share", {{"operation", operation}});
+    log_.write(log_level::warn, "pacing fell back to the local share", {{"operation", operation}});
 }
 
 void call_observer::report_clock_skew_corrected(std::string_view operation, std::chrono::seconds offset) const {
-    write(log_level::warn, "clock skew corrected",
+    log_.write(log_level::warn, "clock skew corrected",
           {{"operation", operation},
            {"skew_ms", std::chrono::duration_cast<std::chrono::milliseconds>(offset).count()}});
 }
@@ -92,7 +83,7 @@ void call_observer::report_clock_skew_corrected(std::string_view operation, std:
 void call_observer::report_credentials_unavailable(std::string_view operation,
                                                    boost::system::error_code error) const {
     const std::string message = error.message();
-    write(log_level::error, "credentials unavailable", {{"operation", operation}, {"error", message}});
+    log_.write(log_level::error, "credentials unavailable", {{"operation", operation}, {"error", message}});
 }
 
 }  // namespace ivschat::detail

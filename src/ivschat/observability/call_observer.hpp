@@ -3,7 +3,7 @@
 // one object, so that the call loop says "an attempt ended" once and pays a
 // byte compare and a pointer test when neither is installed.
 
-#include <ivschat/observability.hpp>
+#include "ivschat/observability/log_sink.hpp"
 
 #include <memory>
 
@@ -18,7 +18,7 @@ public:
     /// True when a tracer is installed: the loop then measures signing time.
     bool tracing() const noexcept { return tracer_ != nullptr; }
     /// True when anything would be reported (call durations are measured).
-    bool observing() const noexcept { return tracer_ || logs(log_level::debug); }
+    bool observing() const noexcept { return tracer_ || log_.enabled(log_level::debug); }
 
     void call_started(std::string_view operation) const {
         if (tracer_) report_call_started(operation);
@@ -34,22 +34,19 @@ public:
     }
     void retrying(std::string_view operation, int attempt, unsigned status, boost::system::error_code error,
                   std::chrono::nanoseconds delay) const {
-        if (logs(log_level::info)) report_retrying(operation, attempt, status, error, delay);
+        if (log_.enabled(log_level::info)) report_retrying(operation, attempt, status, error, delay);
     }
     void pacing_fell_back(std::string_view operation) const {
-        if (logs(log_level::warn)) report_pacing_fell_back(operation);
+        if (log_.enabled(log_level::warn)) report_pacing_fell_back(operation);
     }
     void clock_skew_corrected(std::string_view operation, std::chrono::seconds offset) const {
-        if (logs(log_level::warn)) report_clock_skew_corrected(operation, offset);
+        if (log_.enabled(log_level::warn)) report_clock_skew_corrected(operation, offset);
     }
     void credentials_unavailable(std::string_view operation, boost::system::error_code error) const {
-        if (logs(log_level::error)) report_credentials_unavailable(operation, error);
+        if (log_.enabled(log_level::error)) report_credentials_unavailable(operation, error);
     }
 
 private:
-    bool logs(log_level level) const noexcept { return level >= threshold_; }
-    void write(log_level level, std::string_view message, std::initializer_list<log_field> fields) const noexcept;
-
     void report_call_started(std::string_view operation) const;
     void report_attempt_started(const attempt_start& e) const;
     void report_attempt_ended(const attempt_end& e) const;
@@ -60,9 +57,8 @@ private:
     void report_clock_skew_corrected(std::string_view operation, std::chrono::seconds offset) const;
     void report_credentials_unavailable(std::string_view operation, boost::system::error_code error) const;
 
-    std::shared_ptr<logger> logger_;
+    log_sink log_;
     std::shared_ptr<tracer> tracer_;
-    log_level threshold_ = log_level::off;
 };
 
 }  // namespace ivschat::detail
