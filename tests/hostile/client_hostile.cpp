@@ -145,8 +145,8 @@ TEST_CASE("hostile: a repeated nextToken ends the walk with a clear error", "[ho
                 try {
                     co_await pages.next_page();
                     FAIL("a repeated token was followed");
-                } catch (const ivschat::client_exception& e) {
-                    CHECK(e.code() == std::error_code(ivschat::make_error_code(ivschat::error::malformed_response)));
+                } catch (const ivschat::error_with_diagnostics& e) {
+                    CHECK(e.code() == ivschat::error::malformed_response);
                     CHECK(e.diagnostics().client_message == "the same next token was received twice");
                     CHECK(std::string_view(e.what()).starts_with("the same next token was received twice"));
                 }

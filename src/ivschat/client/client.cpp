@@ -32,21 +32,6 @@ using boost::system::error_code;
 using std::chrono::steady_clock;
 using std::chrono::system_clock;
 
-void diagnostics::clear() noexcept {
-    request_id.clear();
-    amz_cf_id.clear();
-    amz_id_2.clear();
-    http_status = 0;
-    attempts.clear();
-    backoff_time = {};
-    pacing_time = {};
-    pacing_fallback = false;
-    quota_available_in = {};
-    connection_wait_time = {};
-    error = {};
-    client_message.clear();
-}
-
 namespace detail {
 
 namespace {
@@ -222,23 +207,28 @@ asio::awaitable<error_code> send_attempt(http::connection_pool& pool, const http
 
 template <class Request>
 asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::response>> checked_call(
-    std::shared_ptr<client_core> core_ptr, Request request, diagnostics& diag) {
+    std::shared_ptr<client_core> core_ptr, Request request, diagnostics* caller_diag) {
     using traits = operation_traits<Request>;
     using response_type = typename traits::response;
     client_core& core = *core_ptr;
     // Cancellation arrives as operation_aborted results, also from the pool.
     co_await asio::this_coro::throw_if_cancelled(false);
+    diagnostics own_diag;
+    diagnostics& diag = caller_diag ? *caller_diag : own_diag;
     diag.clear();
     response_type response{};
 
     auto finish = [&](error_code ec) {
+        // Every failure that is not the service's has a sentence.
+        if (ec && !is_service_error(ec) && diag.client_message.empty()) diag.client_message = ec.message();
         if (core.hook) core.hook(traits::name, diag);
         return std::tuple{ec, std::move(response)};
     };
 
     if (core.options.validate_requests) {
         if (auto failure = validate(request)) {
-            diag.error = client_validation_error(std::move(*failure));
+            diag.client_message = std::move(failure->message);
+            diag.invalid_fields = std::move(failure->field_list);
             co_return finish(error::request_validation_failed);
         }
     }
@@ -423,16 +413,13 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
 
 template <class Request>
 asio::awaitable<typename operation_traits<Request>::response> throwing_call(std::shared_ptr<client_core> core,
-                                                                            Request request) {
-    diagnostics diag;
-    auto [ec, response] = co_await checked_call(std::move(core), std::move(request), diag);
+                                                                            Request request, diagnostics* caller_diag) {
+    diagnostics own_diag;
+    diagnostics& diag = caller_diag ? *caller_diag : own_diag;
+    auto [ec, response] = co_await checked_call(std::move(core), std::move(request), &diag);
     if (!ec) co_return std::move(response);
-    if (ec.category() == error_category() &&
-        (is_service_error(static_cast<error>(ec.value())) || ec == error::request_validation_failed))
-        throw service_exception(std::move(diag.error));
-    if (ec == asio::error::operation_aborted) throw boost::system::system_error(ec);
-    std::string what = diag.client_message.empty() ? ec.message() : diag.client_message;
-    throw client_exception(ec, what, std::move(diag));
+    if (caller_diag) throw error_with_diagnostics(ec, diag);
+    throw error_with_diagnostics(ec, std::move(own_diag));
 }
 
 asio::awaitable<error_code> warm_up(std::shared_ptr<client_core> core, std::size_t n) {
@@ -444,9 +431,9 @@ asio::awaitable<error_code> warm_up(std::shared_ptr<client_core> core, std::size
 
 #define IVSCHAT_INSTANTIATE_CALL(request_type)                                                                    \
     template asio::awaitable<std::tuple<error_code, operation_traits<request_type>::response>> checked_call<       \
-        request_type>(std::shared_ptr<client_core>, request_type, diagnostics&);                                  \
+        request_type>(std::shared_ptr<client_core>, request_type, diagnostics*);                                  \
     template asio::awaitable<operation_traits<request_type>::response> throwing_call<request_type>(               \
-        std::shared_ptr<client_core>, request_type);
+        std::shared_ptr<client_core>, request_type, diagnostics*);
 IVSCHAT_FOR_EACH_OPERATION_REQUEST(IVSCHAT_INSTANTIATE_CALL)
 #undef IVSCHAT_INSTANTIATE_CALL
 
@@ -454,9 +441,7 @@ IVSCHAT_FOR_EACH_OPERATION_REQUEST(IVSCHAT_INSTANTIATE_CALL)
 
 client::client(executor_type executor, client_options options)
     : core_(std::make_shared<detail::client_core>(executor, std::move(options))) {}
-client::~client() {
-    if (core_) close();
-}
+client::~client() { close(); }
 client::client(client&&) noexcept = default;
 client& client::operator=(client&&) noexcept = default;
 
@@ -472,6 +457,7 @@ void client::set_call_hook(std::function<void(std::string_view, const diagnostic
 }
 
 void client::close() {
+    if (!core_) return;  // moved from
     auto pool = core_->pool.exchange(nullptr);
     asio::dispatch(core_->strand, [core = core_, pool = std::move(pool)] {
         core->closed = true;
