@@ -273,6 +273,25 @@ TEST_CASE("closing the client fails new calls and closes the pool", "[client]") 
     });
 }
 
+TEST_CASE("a moved-from client can be closed, assigned to and destroyed", "[client]") {
+    emulator_fixture f;
+    f.run([&]() -> awaitable<void> {
+        ivschat::client chat{f.ioc.get_executor(), f.options()};
+        ivschat::client taken{std::move(chat)};
+        chat.close();
+        ivschat::client assigned{f.ioc.get_executor(), f.options()};
+        const ivschat::create_room_request first{};
+        co_await assigned.create_room(first);
+        assigned = std::move(taken);
+        taken.close();
+        auto room = co_await assigned.create_room(first);
+        CHECK(room.arn.has_value());
+        chat = std::move(assigned);
+        auto again = co_await chat.create_room(first);
+        CHECK(again.arn.has_value());
+    });
+}
+
 // close() and the destructor end calls in flight at once, in an exchange (a
 // response delayed 60 s) or in a backoff wait (60 s), with operation_aborted;
 // the bounds are far from scheduling noise and far below what a missed

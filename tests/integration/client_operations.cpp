@@ -329,7 +329,7 @@ TEST_CASE("many coroutines share one client and its pool", "[client][emulator]")
     });
 }
 
-// One pooled connection, two calls at once, the first answered 300 ms late:
+// One pooled connection, two calls at once, the first answered 1 s late:
 // the second waits for the connection, and its diagnostics say so apart from
 // its latency.
 TEST_CASE("diagnostics separate the wait for a connection from the attempt", "[client][emulator]") {
@@ -339,7 +339,7 @@ TEST_CASE("diagnostics separate the wait for a connection from the attempt", "[c
         options.pool.max_connections = 1;
         ivschat::client chat{f.ioc.get_executor(), options};
         co_await chat.warm_up(1);
-        f.server.faults().enqueue({ivschat::emulator::fault_kind::delay, std::chrono::milliseconds(300)});
+        f.server.faults().enqueue({ivschat::emulator::fault_kind::delay, std::chrono::milliseconds(1000)});
         ivschat::diagnostics first, second;
         int done = 0;
         asio::steady_timer both_done(f.ioc, asio::steady_timer::time_point::max());
@@ -352,10 +352,12 @@ TEST_CASE("diagnostics separate the wait for a connection from the attempt", "[c
         co_await both_done.async_wait(asio::as_tuple(asio::use_awaitable));
         REQUIRE(first.attempts.size() == 1);
         REQUIRE(second.attempts.size() == 1);
-        CHECK(first.connection_wait_time < std::chrono::milliseconds(100));
-        CHECK(first.attempts[0].latency >= std::chrono::milliseconds(300));
-        CHECK(second.connection_wait_time >= std::chrono::milliseconds(250));
+        // Lower bounds from the delay, and comparisons between the two parts
+        // of one call: none depends on how fast the machine schedules.
+        CHECK(first.attempts[0].latency >= std::chrono::milliseconds(1000));
+        CHECK(first.connection_wait_time < first.attempts[0].latency);
+        CHECK(second.connection_wait_time >= std::chrono::milliseconds(750));
         CHECK(second.attempts[0].connection_wait == second.connection_wait_time);
-        CHECK(second.attempts[0].latency < std::chrono::milliseconds(250));
+        CHECK(second.attempts[0].latency < second.connection_wait_time);
     });
 }

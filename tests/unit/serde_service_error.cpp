@@ -4,6 +4,8 @@
 #include "ivschat/serde/service_error.hpp"
 #include "ivschat/serde/validation.hpp"
 
+#include <ivschat/retry.hpp>
+
 #include <catch2/catch.hpp>
 
 namespace {
@@ -146,4 +148,14 @@ TEST_CASE("error codes", "[error]") {
     CHECK_FALSE(is_service_error(error::timeout));
     CHECK(is_service_error(ec));
     CHECK_FALSE(is_service_error(boost::system::error_code(error::request_validation_failed)));
+}
+
+TEST_CASE("the retry classification and the service error read an error type alike", "[error]") {
+    for (std::string_view raw : {"ThrottlingException", "ThrottlingException:http://internal.amazon.com/coral/a#b",
+                                 "com.amazonaws.ivschat#ThrottlingException", "a#b#ThrottlingException",
+                                 "ns#ThrottlingException:http://x"}) {
+        CAPTURE(raw);
+        CHECK(is_throttling_error_code(raw) ==
+              (detail::error_from_type(detail::sanitize_error_type(raw)) == error::throttling));
+    }
 }

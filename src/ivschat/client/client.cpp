@@ -1,5 +1,6 @@
 #include <ivschat/client.hpp>
 
+#include "ivschat/client/call_fsm.hpp"
 #include "ivschat/http/connection_pool.hpp"
 #include "ivschat/pacing/fleet_pacer.hpp"
 #include "ivschat/pacing/operation_pacer.hpp"
@@ -7,7 +8,6 @@
 #include "ivschat/serde/json_writer.hpp"
 #include "ivschat/serde/printable_text.hpp"
 #include "ivschat/serde/request_target.hpp"
-#include "ivschat/serde/service_error.hpp"
 #include "ivschat/serde/validation.hpp"
 
 #include <ivschat/sigv4.hpp>
@@ -46,11 +46,20 @@ constexpr auto credentials_refresh_margin = std::chrono::minutes{5};
 struct call_buffers {
     std::string target;
     std::string body;
-    // The signature's headers, copied out of the shared signer's buffers,
-    // which the next call's signing overwrites while this one is in flight.
-    std::string amz_date;
-    std::string authorization;
-    http::response response;
+    attempt_buffers attempt;
+};
+
+// One call: what the operation is, and its own steps (the only parts that
+// depend on the request type) behind plain function pointers.
+struct call_input {
+    /// Operation, method and success status; execute() fills in the target and body.
+    call_description call;
+    std::size_t operation_index = 0;
+    const void* request = nullptr;
+    void* response = nullptr;
+    std::optional<validation_exception> (*validate)(const void* request) = nullptr;
+    void (*serialize)(const void* request, std::string& target, std::string& body) = nullptr;
+    bool (*parse)(std::string_view body, void* response, error_info& error) = nullptr;
 };
 
 config_options config_from(const client_options& o) {
@@ -203,30 +212,62 @@ asio::awaitable<error_code> send_attempt(http::connection_pool& pool, const http
     co_return std::get<0>(std::get<0>(winner));
 }
 
-}  // namespace
+// Waits for the operation's next permit, at most `max_wait`; fails at once
+// when it would come later, and returns the permit when cancelled.
+asio::awaitable<error_code> pace(client_core& core, const call_input& input, const credentials& creds,
+                                 steady_clock::duration max_wait, asio::steady_timer& timer, diagnostics& diag) {
+    auto now = steady_clock::now();
+    permit granted;
+    std::shared_ptr<operation_pacer> pacer;
+    if (core.fleet) {
+        auto [fleet_ec, answer] = co_await core.fleet->reserve(input.operation_index, max_wait, diag.pacing_fallback);
+        if (fleet_ec) co_return fleet_ec;
+        granted = answer;
+        diag.pacing_time += steady_clock::now() - now;
+        now = steady_clock::now();
+    } else {
+        pacer = core.pacer_for(creds);
+        granted = pacer->reserve(input.operation_index, now, max_wait);
+    }
+    if (!granted.granted) {
+        diag.quota_available_in = granted.at - now;
+        diag.client_message =
+            "the " + std::string(input.call.operation) + " quota leaves no permit before the call's deadline";
+        co_return make_error_code(error::quota_wait);
+    }
+    if (granted.at <= now) co_return error_code{};
+    timer.expires_at(granted.at);
+    auto [wait_ec] = co_await timer.async_wait(use_tuple);
+    diag.pacing_time += steady_clock::now() - now;
+    if (wait_ec && pacer) pacer->give_back(input.operation_index, steady_clock::now());
+    co_return wait_ec;
+}
 
-template <class Request>
-asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::response>> checked_call(
-    std::shared_ptr<client_core> core_ptr, Request request, diagnostics* caller_diag) {
-    using traits = operation_traits<Request>;
-    using response_type = typename traits::response;
-    client_core& core = *core_ptr;
-    // Cancellation arrives as operation_aborted results, also from the pool.
-    co_await asio::this_coro::throw_if_cancelled(false);
-    diagnostics own_diag;
-    diagnostics& diag = caller_diag ? *caller_diag : own_diag;
-    diag.clear();
-    response_type response{};
+// What the pacer learns from an attempt.
+void tell_pacer(client_core& core, std::size_t operation, const credentials* creds, pacing_feedback feedback) {
+    if (feedback == pacing_feedback::none || !core.paced) return;
+    const auto now = steady_clock::now();
+    if (core.fleet) {
+        if (feedback == pacing_feedback::success) core.fleet->on_success(operation, now);
+        else core.fleet->on_throttled(operation, now);
+        return;
+    }
+    if (!creds) return;
+    const auto& pacer = core.pacer_for(*creds);
+    if (feedback == pacing_feedback::success) pacer->on_success(operation, now);
+    else pacer->on_throttled(operation, now);
+}
 
+// The I/O shell around call_fsm: one non-template coroutine for every
+// operation; the operation's own steps come in `input`.
+asio::awaitable<error_code> execute(client_core& core, const call_input& input, diagnostics& diag) {
     auto finish = [&](error_code ec) {
-        // Every failure that is not the service's has a sentence.
         if (ec && !is_service_error(ec) && diag.client_message.empty()) diag.client_message = ec.message();
-        if (core.hook) core.hook(traits::name, diag);
-        return std::tuple{ec, std::move(response)};
+        if (core.hook) core.hook(input.call.operation, diag);
+        return ec;
     };
-
     if (core.options.validate_requests) {
-        if (auto failure = validate(request)) {
+        if (auto failure = input.validate(input.request)) {
             diag.client_message = std::move(failure->message);
             diag.invalid_fields = std::move(failure->field_list);
             co_return finish(error::request_validation_failed);
@@ -241,174 +282,100 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
     buffers_lease lease{core, core.take_buffers()};
     call_buffers& buf = *lease.buffers;
     buf.target = core.base_path;
-    write_request_target(request, buf.target);
-    write_json_body(request, buf.body);
-    const std::string_view target = buf.target;
-    const auto query_start = target.find('?');
-    const std::string_view path = target.substr(0, query_start);
-    const std::string_view query = query_start == std::string_view::npos ? "" : target.substr(query_start + 1);
-    const std::string_view method = boost::beast::http::to_string(traits::method);
-    const bool has_content = !buf.body.empty();
+    input.serialize(input.request, buf.target, buf.body);
+    call_description call = input.call;
+    call.target = buf.target;
+    call.body = buf.body;
 
-    const auto started = steady_clock::now();
-    const auto deadline = core.options.call_timeout ? std::optional{started + *core.options.call_timeout} : std::nullopt;
+    const call_settings settings{.retry = *core.retry,
+                                 .skew = core.skew,
+                                 .signer = core.signer,
+                                 .host = pool->host_header(),
+                                 .user_agent = user_agent,
+                                 .attempt_timeout = core.options.attempt_timeout,
+                                 .call_timeout = core.options.call_timeout,
+                                 .paced = core.paced};
+    call_fsm fsm(settings, call, diag, buf.attempt, steady_clock::now());
     backoff_timer backoff(core.strand);
     core.backoff_timers.push_back(backoff);
     asio::steady_timer& timer = backoff.timer;
-    retry_call_state state;
-    error_code ec;
+    http::response& res = buf.attempt.response;
+    std::string parse_message;
 
+    call_event event;
+    for (;;) {
+        const auto action = fsm.resume(event, steady_clock::now(), system_clock::now());
+        tell_pacer(core, input.operation_index, fsm.current_credentials().get(), action.feedback);
+        event = {};
+        switch (action.step) {
+            case call_step::wait: {
+                timer.expires_after(action.delay);
+                auto [ec] = co_await timer.async_wait(use_tuple);
+                event.error = ec;
+                asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+                event.cancelled = cancellation.cancelled() != asio::cancellation_type::none;
+                break;
+            }
+            case call_step::get_credentials: {
+                auto [ec, creds] = co_await current_credentials(core, diag);
+                event.error = ec;
+                event.credentials = std::move(creds);
+                break;
+            }
+            case call_step::pace:
+                event.error = co_await pace(core, input, *fsm.current_credentials(), action.max_wait, timer, diag);
+                break;
+            case call_step::send:
+                event.error = co_await send_attempt(*pool, fsm.request(), res, action.limit);
+                event.client_closed = event.error && core.closed;
+                break;
+            case call_step::parse: {
+                error_info parse_error;
+                if (!input.parse(res.body, input.response, parse_error)) {
+                    parse_message = escape_control_characters(parse_error.message());
+                    event.parse_error = parse_message;
+                }
+                break;
+            }
+            case call_step::done:
+                co_return finish(action.result);
+        }
+    }
+}
+
+}  // namespace
+
+template <class Request>
+asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::response>> checked_call(
+    std::shared_ptr<client_core> core, Request request, diagnostics* caller_diag) {
+    using traits = operation_traits<Request>;
+    using response_type = typename traits::response;
+    // Cancellation arrives as operation_aborted results, also from the pool.
+    co_await asio::this_coro::throw_if_cancelled(false);
+    diagnostics own_diag;
+    diagnostics& diag = caller_diag ? *caller_diag : own_diag;
+    diag.clear();
+    response_type response{};
     constexpr std::size_t operation = operation_index(traits::name);
     static_assert(operation < operation_count);
-    std::shared_ptr<operation_pacer> pacer;
-
-    // Waits for the operation's next permit; fails at once when it would
-    // come after the call's deadline, and returns the permit when cancelled.
-    auto pace = [&]() -> asio::awaitable<error_code> {
-        auto now = steady_clock::now();
-        const auto max_wait = deadline ? *deadline - now : steady_clock::duration::max();
-        permit granted;
-        if (core.fleet) {
-            auto [fleet_ec, answer] = co_await core.fleet->reserve(operation, max_wait, diag.pacing_fallback);
-            if (fleet_ec) co_return fleet_ec;
-            granted = answer;
-            diag.pacing_time += steady_clock::now() - now;
-            now = steady_clock::now();
-        } else {
-            granted = pacer->reserve(operation, now, max_wait);
-        }
-        if (!granted.granted) {
-            diag.quota_available_in = granted.at - now;
-            diag.client_message = "the " + std::string(traits::name) +
-                                  " quota leaves no permit before the call's deadline";
-            co_return make_error_code(error::quota_wait);
-        }
-        if (granted.at <= now) co_return error_code{};
-        timer.expires_at(granted.at);
-        auto [wait_ec] = co_await timer.async_wait(use_tuple);
-        diag.pacing_time += steady_clock::now() - now;
-        if (wait_ec && !core.fleet) pacer->give_back(operation, steady_clock::now());
-        co_return wait_ec;
+    const call_input input{
+        .call = {.operation = traits::name,
+                 .method = boost::beast::http::to_string(traits::method),
+                 .success_status = traits::success_status},
+        .operation_index = operation,
+        .request = &request,
+        .response = &response,
+        .validate = [](const void* r) { return validate(*static_cast<const Request*>(r)); },
+        .serialize =
+            [](const void* r, std::string& target, std::string& body) {
+                write_request_target(*static_cast<const Request*>(r), target);
+                write_json_body(*static_cast<const Request*>(r), body);
+            },
+        .parse = [](std::string_view body, void* out,
+                    error_info& error) { return parse_json(body, *static_cast<response_type*>(out), error); },
     };
-
-    auto wait = [&](std::chrono::nanoseconds delay) -> asio::awaitable<error_code> {
-        if (deadline && steady_clock::now() + delay >= *deadline) co_return make_error_code(error::timeout);
-        timer.expires_after(delay);
-        auto [wait_ec] = co_await timer.async_wait(use_tuple);
-        diag.backoff_time += delay;
-        co_return wait_ec;
-    };
-
-    for (;;) {
-        for (auto delay = core.retry->before_attempt(state); delay > delay.zero();
-             delay = core.retry->before_attempt(state)) {
-            if ((ec = co_await wait(delay))) co_return finish(ec);
-        }
-        auto [creds_ec, creds] = co_await current_credentials(core, diag);
-        if (creds_ec) co_return finish(creds_ec);
-        if (core.paced) {
-            if (!core.fleet) pacer = core.pacer_for(*creds);
-            if ((ec = co_await pace())) co_return finish(ec);
-        }
-
-        const sigv4::header signed_headers[] = {{"host", pool->host_header()}, {"content-type", "application/json"}};
-        auto added = core.signer.sign({.method = method,
-                                       .path = path,
-                                       .query = query,
-                                       .headers = std::span(signed_headers, has_content ? 2 : 1),
-                                       .payload = buf.body},
-                                      *creds, core.skew.corrected(system_clock::now()));
-        buf.amz_date.assign(added.x_amz_date);
-        buf.authorization.assign(added.authorization);
-        std::array<http::header_field, 7> headers;
-        std::size_t header_count = 0;
-        headers[header_count++] = {"Host", pool->host_header()};
-        if (has_content) headers[header_count++] = {"Content-Type", "application/json"};
-        headers[header_count++] = {"X-Amz-Date", buf.amz_date};
-        // The token view points into `creds`, which this call holds.
-        if (!added.x_amz_security_token.empty()) headers[header_count++] = {"X-Amz-Security-Token", added.x_amz_security_token};
-        headers[header_count++] = {"Authorization", buf.authorization};
-        headers[header_count++] = {"User-Agent", user_agent};
-        const http::request wire{.method = method,
-                                 .target = target,
-                                 .headers = std::span(headers.data(), header_count),
-                                 .body = buf.body};
-
-        std::optional<steady_clock::duration> limit;
-        if (core.options.attempt_timeout) limit = *core.options.attempt_timeout;
-        if (deadline) {
-            auto remaining = *deadline - steady_clock::now();
-            if (remaining <= remaining.zero()) co_return finish(error::timeout);
-            if (!limit || remaining < *limit) limit = remaining;
-        }
-
-        const auto attempt_started = steady_clock::now();
-        http::response& res = buf.response;
-        res.connection_wait = {};
-        ec = co_await send_attempt(*pool, wire, res, limit);
-        attempt_record record{.latency = steady_clock::now() - attempt_started - res.connection_wait,
-                              .connection_wait = res.connection_wait,
-                              .error = ec};
-        diag.connection_wait_time += res.connection_wait;
-        if (ec && core.closed) {
-            diag.attempts.push_back(record);
-            diag.client_message = "the client was closed";
-            co_return finish(asio::error::operation_aborted);
-        }
-
-        attempt_outcome outcome;
-        service_error_info service_error;
-        if (!ec) {
-            record.http_status = diag.http_status = res.status;
-            diag.request_id = res.request_id;
-            diag.amz_cf_id = res.cf_id;
-            diag.amz_id_2 = res.amz_id_2;
-            if (res.status >= 200 && res.status < 300) {
-                error_info parse_error;
-                if (!parse_json(res.body, response, parse_error)) {
-                    diag.client_message = "the response does not match the operation's output: " +
-                                          escape_control_characters(parse_error.message());
-                    record.error = make_error_code(error::malformed_response);
-                    diag.attempts.push_back(record);
-                    co_return finish(error::malformed_response);
-                }
-                diag.attempts.push_back(record);
-                core.retry->on_attempt_result(state, attempt_outcome::success(res.status));
-                if (core.fleet) core.fleet->on_success(operation, steady_clock::now());
-                else if (pacer) pacer->on_success(operation, steady_clock::now());
-                co_return finish({});
-            }
-            service_error = parse_service_error(res.status, res.error_type, res.request_id, res.body, res.reason);
-            service_error.amz_cf_id = res.cf_id;
-            service_error.amz_id_2 = res.amz_id_2;
-            record.error = make_error_code(service_error.code);
-            outcome = attempt_outcome::service_failure(res.status, service_error.error_type);
-            if (service_error.code == error::throttling) {
-                if (core.fleet) core.fleet->on_throttled(operation, steady_clock::now());
-                else if (pacer) pacer->on_throttled(operation, steady_clock::now());
-            }
-            outcome.clock_skew_corrected =
-                core.skew.on_service_error(service_error.error_type, res.date, system_clock::now());
-        } else {
-            outcome = attempt_outcome::transport_failure(ec);
-        }
-        diag.attempts.push_back(record);
-
-        auto decision = core.retry->on_attempt_result(state, outcome);
-        if (!decision.retry) {
-            if (outcome.result == attempt_result::service_error) {
-                ec = make_error_code(service_error.code);
-                diag.error = std::move(service_error);
-            } else {
-                // The caller knows the operation: the message says only what failed.
-                diag.client_message = ec.message();
-            }
-            co_return finish(ec);
-        }
-        if ((ec = co_await wait(decision.delay))) co_return finish(ec);
-        asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
-        if (cancellation.cancelled() != asio::cancellation_type::none) co_return finish(asio::error::operation_aborted);
-    }
+    const error_code ec = co_await execute(*core, input, diag);
+    co_return std::tuple{ec, std::move(response)};
 }
 
 template <class Request>
@@ -443,7 +410,13 @@ client::client(executor_type executor, client_options options)
     : core_(std::make_shared<detail::client_core>(executor, std::move(options))) {}
 client::~client() { close(); }
 client::client(client&&) noexcept = default;
-client& client::operator=(client&&) noexcept = default;
+client& client::operator=(client&& other) noexcept {
+    if (this != &other) {
+        close();
+        core_ = std::move(other.core_);
+    }
+    return *this;
+}
 
 const resolved_config& client::config() const noexcept { return core_->config; }
 
