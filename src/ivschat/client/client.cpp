@@ -178,12 +178,17 @@ bool expiring(const credentials& c) {
     return c.expiration && *c.expiration - credentials_refresh_margin <= system_clock::now();
 }
 
-// The credentials to sign with: the provider's cached ones, else a fetch.
-asio::awaitable<std::tuple<error_code, std::shared_ptr<const credentials>>> current_credentials(client_core& core,
-                                                                                                 diagnostics& diag) {
+// The provider's cached credentials when they are good for signing now.
+std::shared_ptr<const credentials> cached_credentials(client_core& core) {
+    auto creds = core.config.credentials_provider->cached();
+    if (creds && expiring(*creds)) creds.reset();
+    return creds;
+}
+
+// Fetches credentials when there are no cached ones to sign with.
+asio::awaitable<std::tuple<error_code, std::shared_ptr<const credentials>>> fetch_credentials(client_core& core,
+                                                                                               diagnostics& diag) {
     auto& provider = *core.config.credentials_provider;
-    auto creds = provider.cached();
-    if (creds && !expiring(*creds)) co_return std::tuple{error_code{}, std::move(creds)};
     auto [failure, fetched] = co_await async_get_credentials(provider, core.strand, use_tuple);
     if (!failure) co_return std::tuple{error_code{}, std::move(fetched)};
     try {
@@ -197,16 +202,12 @@ asio::awaitable<std::tuple<error_code, std::shared_ptr<const credentials>>> curr
     co_return std::tuple{error_code{make_error_code(credentials_errc::not_found)}, nullptr};
 }
 
-// Sends one signed request, bounded by `limit` when set; the error is
+// Sends one signed request bounded by `limit`; the error is
 // ivschat::error::timeout when the limit passed first.
-asio::awaitable<error_code> send_attempt(http::connection_pool& pool, const http::request& req, http::response& res,
-                                         std::optional<steady_clock::duration> limit) {
+asio::awaitable<error_code> send_bounded(http::connection_pool& pool, const http::request& req, http::response& res,
+                                         steady_clock::duration limit) {
     using namespace asio::experimental::awaitable_operators;
-    if (!limit) {
-        auto [ec] = co_await pool.send(req, res);
-        co_return ec;
-    }
-    asio::steady_timer timer(co_await asio::this_coro::executor, *limit);
+    asio::steady_timer timer(co_await asio::this_coro::executor, limit);
     auto winner = co_await (pool.send(req, res) || timer.async_wait(use_tuple));
     if (winner.index() == 1) co_return make_error_code(error::timeout);
     co_return std::get<0>(std::get<0>(winner));
@@ -317,7 +318,10 @@ asio::awaitable<error_code> execute(client_core& core, const call_input& input, 
                 break;
             }
             case call_step::get_credentials: {
-                auto [ec, creds] = co_await current_credentials(core, diag);
+                // The usual case, cached credentials, costs no coroutine.
+                event.credentials = cached_credentials(core);
+                if (event.credentials) break;
+                auto [ec, creds] = co_await fetch_credentials(core, diag);
                 event.error = ec;
                 event.credentials = std::move(creds);
                 break;
@@ -326,7 +330,12 @@ asio::awaitable<error_code> execute(client_core& core, const call_input& input, 
                 event.error = co_await pace(core, input, *fsm.current_credentials(), action.max_wait, timer, diag);
                 break;
             case call_step::send:
-                event.error = co_await send_attempt(*pool, fsm.request(), res, action.limit);
+                if (action.limit) {
+                    event.error = co_await send_bounded(*pool, fsm.request(), res, *action.limit);
+                } else {
+                    auto [ec] = co_await pool->send(fsm.request(), res);
+                    event.error = ec;
+                }
                 event.client_closed = event.error && core.closed;
                 break;
             case call_step::parse: {
