@@ -54,7 +54,7 @@ asio::awaitable<void> quickstart(ivschat::client& chat) {
     auto rooms = co_await chat.list_rooms(by_name);
     std::cout << "rooms named lobby: " << rooms.rooms.size() << "\n";
 
-    // "Not found" without exceptions: the diagnostics overload.
+    // "Not found" without exceptions: as_tuple, and the diagnostics overload for the details.
     ivschat::diagnostics diag;
     const ivschat::get_room_request missing{.identifier = "arn:aws:ivschat:us-west-2:123456789012:room/AAAAAAAAAAAA"};
     auto [ec, ignored] = co_await chat.get_room(missing, diag, asio::as_tuple(asio::use_awaitable));
@@ -75,9 +75,11 @@ int main() {
             if (e) std::rethrow_exception(e);
         });
         ioc.run();
-    } catch (const ivschat::service_exception& e) {
-        std::cerr << "quickstart: " << e.info().error_type << ": " << e.what() << " (request id "
-                  << e.info().request_id << ")\n";
+    } catch (const ivschat::error_with_diagnostics& e) {
+        // Every failed call throws this one type: the code, and what the service or the client said.
+        const auto& diag = e.diagnostics();
+        std::cerr << "quickstart: " << e.what() << " (request id "
+                  << (diag.request_id.empty() ? "none" : diag.request_id) << ")\n";
         return 1;
     } catch (const std::exception& e) {
         std::cerr << "quickstart: " << e.what() << "\n";

@@ -115,7 +115,7 @@ asio::awaitable<reply> answer(const http::request<http::empty_body>& request, iv
     if (!ec) co_return reply{http::status::ok, R"({"token":")" + token.token.value_or("") + R"("})"};
     if (ec == ivschat::error::request_validation_failed)
         co_return reply{http::status::bad_request, R"({"message":"user must be 1 to 128 characters"})"};
-    if (ec == ivschat::error::quota_wait || ec == ivschat::error::timeout) {
+    if (ec == ivschat::condition::quota_wait || ec == ivschat::condition::timeout) {
         // Retry-After in whole seconds, at least one.
         const auto wait = std::chrono::ceil<std::chrono::seconds>(diag.quota_available_in);
         co_return reply{http::status::service_unavailable, R"({"message":"try again later"})",

@@ -4,6 +4,7 @@
 #include <ivschat/config.hpp>
 #include <ivschat/credentials_provider.hpp>
 #include <ivschat/detail/async_spawn.hpp>
+#include <ivschat/diagnostics.hpp>
 #include <ivschat/error.hpp>
 #include <ivschat/model.hpp>
 #include <ivschat/observability.hpp>
@@ -16,13 +17,14 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/container/small_vector.hpp>
 
 #include <chrono>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
+#include <type_traits>
 
 namespace ivschat {
 
@@ -77,99 +79,52 @@ struct IVSCHAT_API client_options {
     std::optional<ivschat::environment> environment{};
 };
 
-/// Per-call information about one attempt.
-struct IVSCHAT_API attempt_record {
-    /// Time from sending (after any connection wait) to the outcome.
-    std::chrono::nanoseconds latency{};
-    /// Time waiting for a pooled connection (or opening one) first.
-    std::chrono::nanoseconds connection_wait{};
-    /// HTTP status of the response, 0 if none arrived.
-    unsigned http_status = 0;
-    /// The attempt's failure, empty on success.
-    boost::system::error_code error{};
-};
-
-/// What a call did and what the service said, success or not. Pass one to
-/// the non-throwing overloads; it is also what tracer::call_ended receives.
-struct IVSCHAT_API diagnostics {
-    /// x-amzn-RequestId, x-amz-cf-id and x-amz-id-2 of the last response.
-    std::string request_id{};
-    /// x-amz-cf-id of the last response.
-    std::string amz_cf_id{};
-    /// x-amz-id-2 of the last response.
-    std::string amz_id_2{};
-    /// HTTP status of the last response, 0 if none arrived.
-    unsigned http_status = 0;
-    /// One record per attempt made.
-    boost::container::small_vector<attempt_record, 3> attempts{};
-    /// Time spent waiting out backoff delays and the adaptive rate limiter.
-    std::chrono::nanoseconds backoff_time{};
-    /// Time spent waiting for the operation's quota (pacing_options).
-    std::chrono::nanoseconds pacing_time{};
-    /// True when the call was paced locally because the fleet's rate
-    /// limiter (pacing_options::rate_limiter) was unusable.
-    bool pacing_fallback = false;
-    /// With error::quota_wait: how long until the operation's next permit
-    /// (a server can answer "Retry-After" with it).
-    std::chrono::nanoseconds quota_available_in{};
-    /// Time all attempts spent waiting for a pooled connection (or opening
-    /// one): the sum of the attempts' connection_wait.
-    std::chrono::nanoseconds connection_wait_time{};
-    /// Filled when the call failed with a service error or a client-side
-    /// validation failure (error.code tells which); otherwise default.
-    service_error_info error{};
-    /// A sentence for failures that are not the service's: transport,
-    /// credentials, timeouts.
-    std::string client_message{};
-
-    /// Empties every member, to reuse the object for another call.
-    void clear() noexcept;
-};
-
-/// An exception for failures that are not service errors (connection, TLS,
-/// timeout, credentials), carrying the call's diagnostics.
-class IVSCHAT_API client_exception : public std::system_error {
-public:
-    /// A failure with its code, a sentence and the call's diagnostics.
-    client_exception(boost::system::error_code ec, const std::string& what, diagnostics diag)
-        : std::system_error(ec, what), diagnostics_(std::move(diag)) {}
-    /// What the call did before it failed.
-    const ivschat::diagnostics& diagnostics() const noexcept { return diagnostics_; }
-
-private:
-    ivschat::diagnostics diagnostics_;
-};
-
 namespace detail {
 class client_core;
 
 // The coroutines behind client's operations (see client.cpp); they hold the
-// client's state alive until they complete.
+// client's state alive until they complete. A null `diag` means the call
+// keeps its own diagnostics.
 template <class Request>
-IVSCHAT_API boost::asio::awaitable<typename operation_traits<Request>::response> throwing_call(std::shared_ptr<client_core> core,
-                                                                                   Request request);
+IVSCHAT_API boost::asio::awaitable<typename operation_traits<Request>::response> throwing_call(
+    std::shared_ptr<client_core> core, Request request, diagnostics* diag);
 template <class Request>
 IVSCHAT_API boost::asio::awaitable<std::tuple<boost::system::error_code, typename operation_traits<Request>::response>>
-checked_call(std::shared_ptr<client_core> core, Request request, diagnostics& diag);
+checked_call(std::shared_ptr<client_core> core, Request request, diagnostics* diag);
 IVSCHAT_API boost::asio::awaitable<boost::system::error_code> warm_up(std::shared_ptr<client_core> core, std::size_t n);
+
+/// True for the completion token that makes a failed call throw
+/// error_with_diagnostics: use_awaitable, the default.
+template <class Token>
+inline constexpr bool throws_with_diagnostics =
+    std::is_same_v<std::decay_t<Token>, boost::asio::use_awaitable_t<>>;
 }  // namespace detail
 
 /// A client for the Amazon IVS Chat control-plane API.
 ///
 /// Every operation is an Asio asynchronous operation that takes any
-/// completion token, `use_awaitable` by default, in two forms:
+/// completion token, `use_awaitable` by default, in two forms with one
+/// completion signature, `void(boost::system::error_code, Response)`:
 ///
-/// - `op(request, token)`: completion signature
-///   `void(std::exception_ptr, Response)`. A bare `co_await` throws on
-///   failure: service_exception for a service error or a client-side
-///   validation failure (with everything the service said), client_exception
-///   for the rest. Cancellation completes with a system_error of
-///   asio::error::operation_aborted.
-/// - `op(request, diagnostics&, token)`: completion signature
-///   `void(boost::system::error_code, Response)`; never throws for a failed
-///   call. The error code is an ivschat::error for service errors and
-///   validation, a transport/socket/TLS code otherwise; `diagnostics` holds the
-///   rest. For hot paths where "not found" is routine.
+/// - `op(request, token)`
+/// - `op(request, diagnostics&, token)`: the call also fills `diagnostics`
+///   (request id, attempts, the service's error, the client's message),
+///   failure or success.
+///
+/// The error code is an ivschat::error for service errors, client-side
+/// validation, timeouts and malformed responses, a transport_errc, socket or
+/// TLS code for transport failures, a credentials_errc when no credentials
+/// could be had, asio::error::operation_aborted for cancellation; compare
+/// it with an ivschat::condition to ask one question across them.
+///
+/// With the default token a failed call throws error_with_diagnostics, the
+/// one exception type, carrying the code and the full diagnostics, whatever
+/// failed (a bare `co_await` in a coroutine). With any other token nothing is
+/// thrown by the library: callbacks and `as_tuple` get the code;
+/// `use_future` and a `deferred` operation awaited in a coroutine throw
+/// Asio's boost::system::system_error with the code only, so pass a
+/// `diagnostics&` there for the rest. For hot paths where "not found" is
+/// routine use `as_tuple(use_awaitable)` or a callback.
 ///
 /// Calls are retried per the retry strategy, each attempt signed afresh.
 /// Per-call cancellation (a cancellation slot: `asio::bind_cancellation_slot`,
@@ -229,16 +184,13 @@ public:
     /// Any operation by its request type.
     template <class Request, class Token = boost::asio::use_awaitable_t<>>
     auto call(Request request, Token&& token = {}) {
-        using response = typename operation_traits<Request>::response;
-        return detail::async_spawn<void(std::exception_ptr, response)>(
-            get_executor(), detail::throwing_call<Request>(core_, std::move(request)), std::forward<Token>(token));
+        return start(std::move(request), nullptr, std::forward<Token>(token));
     }
+    /// Any operation by its request type, filling `diag`, which must live
+    /// until the call completes.
     template <class Request, class Token = boost::asio::use_awaitable_t<>>
-    /// Any operation by its request type, in the non-throwing form.
     auto call(Request request, diagnostics& diag, Token&& token = {}) {
-        using response = typename operation_traits<Request>::response;
-        return detail::async_spawn<void(boost::system::error_code, response)>(
-            get_executor(), detail::checked_call<Request>(core_, std::move(request), diag), std::forward<Token>(token));
+        return start(std::move(request), &diag, std::forward<Token>(token));
     }
 
 #define IVSCHAT_CLIENT_OPERATION(function, request_type)                                       \
@@ -271,6 +223,20 @@ public:
 #undef IVSCHAT_CLIENT_OPERATION
 
 private:
+    template <class Request, class Token>
+    auto start(Request request, diagnostics* diag, Token&& token) {
+        using response = typename operation_traits<Request>::response;
+        if constexpr (detail::throws_with_diagnostics<Token>) {
+            return detail::async_spawn<void(std::exception_ptr, response)>(
+                get_executor(), detail::throwing_call<Request>(core_, std::move(request), diag),
+                std::forward<Token>(token));
+        } else {
+            return detail::async_spawn<void(boost::system::error_code, response)>(
+                get_executor(), detail::checked_call<Request>(core_, std::move(request), diag),
+                std::forward<Token>(token));
+        }
+    }
+
     std::shared_ptr<detail::client_core> core_;
 };
 

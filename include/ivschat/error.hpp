@@ -5,21 +5,23 @@
 
 #include <boost/system/error_category.hpp>
 #include <boost/system/error_code.hpp>
+#include <boost/system/error_condition.hpp>
 #include <boost/system/is_error_code_enum.hpp>
+#include <boost/system/is_error_condition_enum.hpp>
 
 #include <cstdint>
 #include <optional>
-#include <stdexcept>
 #include <string>
-#include <system_error>
 #include <vector>
 
 namespace ivschat {
 
 /// Why an ivschat call failed. One value per exception the service model
-/// declares, plus generic ones. Used as a boost::system::error_code in
-/// ivschat::error_category(); asio errors (operation_aborted, connection
-/// resets) keep their own categories.
+/// declares, plus the client's own. Used as a boost::system::error_code in
+/// ivschat::error_category(); transport, socket and TLS errors keep their
+/// own categories (transport_errc, asio), credentials failures theirs
+/// (credentials_errc). To ask one question across all of them, compare with
+/// an ivschat::condition: `ec == ivschat::condition::timeout`.
 enum class error {
     // Exceptions of the model (the service's answer):
     validation_exception = 1,  ///< ValidationException (400)
@@ -32,12 +34,17 @@ enum class error {
     internal_server,           ///< InternalServerException (500)
     unknown_service_error,     ///< an error response with a type the model does not have, or none
     // Failures on our side of the wire:
-    request_validation_failed,  ///< the request broke a model constraint; nothing was sent
-    malformed_response,         ///< a response that is not valid HTTP or JSON for its operation
-    body_too_large,             ///< a response body past the configured limit
-    timeout,                    ///< a call, connect or read deadline passed
-    connection_failed,          ///< no connection could be made (resolve, connect, TLS handshake)
-    quota_wait,                 ///< pacing: the wait for the operation's quota would pass the call's deadline
+    /// The request broke a model constraint; nothing was sent.
+    /// diagnostics::client_message and invalid_fields name the field.
+    request_validation_failed = 10,
+    /// A 2xx response that is not the operation's output: a body that is not
+    /// its JSON, or a status other than the operation's success status; also
+    /// a paginator handed the same next token twice.
+    malformed_response = 11,
+    /// call_timeout or attempt_timeout passed (client_options).
+    timeout = 13,
+    /// Pacing: the wait for the operation's quota would pass the call's deadline.
+    quota_wait = 15,
 };
 
 /// The category of ivschat::error; name "ivschat". A singleton, thread-safe.
@@ -53,9 +60,47 @@ constexpr bool is_service_error(error e) noexcept {
     return e >= error::validation_exception && e <= error::unknown_service_error;
 }
 
-/// Everything the service said about a failed call, or, for a client-side
-/// validation failure, the same shape filled by the library (error_type
-/// "ValidationException", http_status 0, no request id).
+/// True when `ec` is an ivschat::error the service reported.
+IVSCHAT_API bool is_service_error(const boost::system::error_code& ec) noexcept;
+
+/// Groups of error codes across every enum a call can complete with
+/// (ivschat::error, transport_errc, chat_errc, asio and OS errors), in the
+/// manner of std::errc: `if (ec == ivschat::condition::throttled) ...`.
+enum class condition {
+    /// A deadline passed: call_timeout or attempt_timeout, the pool's
+    /// acquire, connect, TLS handshake or exchange timeout, a socket's
+    /// ETIMEDOUT, a chat request's timeout.
+    timeout = 1,
+    /// The service asked to slow down: ThrottlingException (429), a chat
+    /// room's rate_exceeded.
+    throttled,
+    /// The resource does not exist: ResourceNotFoundException, a chat
+    /// ERROR frame 404.
+    not_found,
+    /// The request is invalid: the client's own check
+    /// (error::request_validation_failed) or the service's
+    /// (ValidationException, a chat ERROR frame 400).
+    validation,
+    /// A failure that may pass if the call is made again later: throttling,
+    /// InternalServerException, timeouts, connection resets and refusals,
+    /// truncated responses, TLS record failures, a lost chat connection.
+    transient,
+    /// Pacing: the operation's quota had no permit before the call's
+    /// deadline (error::quota_wait); diagnostics::quota_available_in says when.
+    quota_wait,
+};
+
+/// The category of ivschat::condition; name "ivschat.condition". A thread-safe singleton.
+IVSCHAT_API const boost::system::error_category& condition_category() noexcept;
+
+/// Lets `ec == ivschat::condition::timeout` work.
+inline boost::system::error_condition make_error_condition(condition c) noexcept {
+    return {static_cast<int>(c), condition_category()};
+}
+
+/// Everything the service said about a failed call. A client-side
+/// validation failure is not the service's: it leaves this empty (see
+/// diagnostics::client_message and invalid_fields).
 struct IVSCHAT_API service_error_info {
     /// The error as an ivschat::error value.
     error code = error::unknown_service_error;
@@ -66,7 +111,7 @@ struct IVSCHAT_API service_error_info {
     std::string message{};
     /// x-amzn-RequestId of the response.
     std::string request_id{};
-    /// The HTTP status of the response; 0 for a client-side validation failure.
+    /// The HTTP status of the response.
     unsigned http_status = 0;
     /// ValidationException: reason (FIELD_VALIDATION_FAILED, ...) and the fields at fault.
     std::string reason{};
@@ -87,27 +132,11 @@ struct IVSCHAT_API service_error_info {
     friend bool operator==(const service_error_info&, const service_error_info&) = default;
 };
 
-/// The exception a coroutine sees when a call fails with a service error
-/// (or a client-side validation failure): code() is the ivschat::error (as a
-/// std::error_code), what() the service's message, info() everything else.
-class IVSCHAT_API service_exception : public std::system_error {
-public:
-    /// An exception carrying `info`; what() is its message.
-    explicit service_exception(service_error_info info)
-        : std::system_error(make_error_code(info.code), info.message), info_(std::move(info)) {}
-
-    /// Everything the service said.
-    const service_error_info& info() const noexcept { return info_; }
-    /// code() as the ivschat::error value.
-    error error_value() const noexcept { return info_.code; }
-
-private:
-    service_error_info info_;
-};
-
 }  // namespace ivschat
 
 //! @cond
 template <>
 struct boost::system::is_error_code_enum<ivschat::error> : std::true_type {};
+template <>
+struct boost::system::is_error_condition_enum<ivschat::condition> : std::true_type {};
 //! @endcond

@@ -26,8 +26,9 @@ struct IVSCHAT_API pool_options {
     /// transport_errc::acquire_timeout. The AWS SDK for Java v2 default
     /// (SdkHttpConfigurationOption.CONNECTION_ACQUIRE_TIMEOUT).
     std::chrono::milliseconds acquire_timeout = std::chrono::seconds{10};
-    /// An idle connection older than this is closed. The AWS SDK for Java v2
-    /// default (SdkHttpConfigurationOption.CONNECTION_MAX_IDLE_TIMEOUT).
+    /// A connection that has waited unused in the pool this long is closed
+    /// (the time counts from its last exchange, not from its opening). The
+    /// AWS SDK for Java v2 default (SdkHttpConfigurationOption.CONNECTION_MAX_IDLE_TIMEOUT).
     std::chrono::milliseconds idle_timeout = std::chrono::seconds{60};
     /// An idle connection reused after at least this long is first checked
     /// for a close by the server (one non-blocking peek at its socket);

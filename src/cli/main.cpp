@@ -216,11 +216,11 @@ concept paginated_request = requires(Request r) {
 
 // Prints the failure the way the AWS CLI does and returns the exit code.
 int report_failure(std::string_view operation, boost::system::error_code ec, const diagnostics& diag) {
-    if (ec.category() == error_category() && static_cast<error>(ec.value()) == error::request_validation_failed) {
-        std::cerr << "Parameter validation failed:\n" << escape_controls(diag.error.message) << '\n';
+    if (ec == error::request_validation_failed) {
+        std::cerr << "Parameter validation failed:\n" << escape_controls(diag.client_message) << '\n';
         return exit_usage;
     }
-    if (ec.category() == error_category() && is_service_error(static_cast<error>(ec.value()))) {
+    if (is_service_error(ec)) {
         const std::string& type = diag.error.error_type.empty() ? std::string("Unknown") : diag.error.error_type;
         std::cerr << "An error occurred (" << escape_controls(type) << ") when calling the " << operation
                   << " operation: " << escape_controls(diag.error.message) << '\n';

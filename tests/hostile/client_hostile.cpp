@@ -145,8 +145,8 @@ TEST_CASE("hostile: a repeated nextToken ends the walk with a clear error", "[ho
                 try {
                     co_await pages.next_page();
                     FAIL("a repeated token was followed");
-                } catch (const ivschat::client_exception& e) {
-                    CHECK(e.code() == std::error_code(ivschat::make_error_code(ivschat::error::malformed_response)));
+                } catch (const ivschat::error_with_diagnostics& e) {
+                    CHECK(e.code() == ivschat::error::malformed_response);
                     CHECK(e.diagnostics().client_message == "the same next token was received twice");
                     CHECK(std::string_view(e.what()).starts_with("the same next token was received twice"));
                 }
@@ -394,4 +394,39 @@ TEST_CASE("hostile: each certificate failure says why", "[hostile][client][tls]"
         CHECK(server.requests_read() == 0);
         check_bounded(o.cost);
     }
+}
+
+// x-amz-retry-after reaches the retry strategy: with the jitter pinned to 0
+// the computed backoff is 0, so the whole delay is the server's 300 ms
+// (diagnostics::backoff_time is the decided delay, not a measured time).
+TEST_CASE("hostile: x-amz-retry-after sets the backoff of the retry", "[hostile][client][retry-after]") {
+    hostile_server server([](hostile_session& s) -> awaitable<void> {
+        bool got = co_await s.read_request();
+        if (!got) co_return;
+        const bool sent = co_await s.send(http_response("503 Service Unavailable", R"({"message":"busy"})",
+                                                        "Content-Type: application/json\r\nx-amz-retry-after: 300\r\n"));
+        if (!sent) co_return;
+        got = co_await s.read_request();
+        if (!got) co_return;
+        co_await s.send(http_response("200 OK", R"({"name":"lobby"})"));
+    });
+    auto options = options_for(server);
+    options.retry_strategy = ivschat::make_retry_strategy(
+        {.max_attempts = 2, .base_delay = 1ms, .throttling_base_delay = 1ms, .jitter = [] { return 0.0; }});
+    auto o = get_room(options);
+    CHECK_FALSE(o.ec);
+    REQUIRE(o.diag.attempts.size() == 2);
+    CHECK(o.diag.attempts[0].http_status == 503);
+    CHECK(o.diag.backoff_time == 300ms);
+    check_bounded(o.cost);
+}
+
+// A 2xx other than the operation's success status is not taken for its output.
+TEST_CASE("hostile: a success status other than the operation's is a malformed response", "[hostile][client]") {
+    hostile_server server(answer_each(http_response("204 No Content", "", "")));
+    auto o = get_room(options_for(server, 3));
+    CHECK(o.ec == ivschat::error::malformed_response);
+    CHECK(o.diag.client_message == "HTTP 204 where GetRoom answers 200");
+    CHECK(o.diag.attempts.size() == 1);
+    check_bounded(o.cost);
 }

@@ -73,8 +73,8 @@ int main() {
             if (e) std::rethrow_exception(e);
         });
         ioc.run();
-    } catch (const ivschat::service_exception& e) {
-        std::cerr << "consumer: " << e.info().error_type << ": " << e.what() << "\n";
+    } catch (const ivschat::error_with_diagnostics& e) {
+        std::cerr << "consumer: " << e.diagnostics().error.error_type << ": " << e.what() << "\n";
         return 1;
     } catch (const std::exception& e) {
         std::cerr << "consumer: " << e.what() << "\n";

@@ -1,5 +1,6 @@
 #include <ivschat/client.hpp>
 
+#include "ivschat/client/call_fsm.hpp"
 #include "ivschat/http/connection_pool.hpp"
 #include "ivschat/observability/call_observer.hpp"
 #include "ivschat/pacing/fleet_pacer.hpp"
@@ -8,7 +9,6 @@
 #include "ivschat/serde/json_writer.hpp"
 #include "ivschat/serde/printable_text.hpp"
 #include "ivschat/serde/request_target.hpp"
-#include "ivschat/serde/service_error.hpp"
 #include "ivschat/serde/validation.hpp"
 
 #include <ivschat/sigv4.hpp>
@@ -32,21 +32,6 @@ using boost::system::error_code;
 using std::chrono::steady_clock;
 using std::chrono::system_clock;
 
-void diagnostics::clear() noexcept {
-    request_id.clear();
-    amz_cf_id.clear();
-    amz_id_2.clear();
-    http_status = 0;
-    attempts.clear();
-    backoff_time = {};
-    pacing_time = {};
-    pacing_fallback = false;
-    quota_available_in = {};
-    connection_wait_time = {};
-    error = {};
-    client_message.clear();
-}
-
 namespace detail {
 
 namespace {
@@ -60,11 +45,20 @@ constexpr auto credentials_refresh_margin = std::chrono::minutes{5};
 struct call_buffers {
     std::string target;
     std::string body;
-    // The signature's headers, copied out of the shared signer's buffers,
-    // which the next call's signing overwrites while this one is in flight.
-    std::string amz_date;
-    std::string authorization;
-    http::response response;
+    attempt_buffers attempt;
+};
+
+// One call: what the operation is, and its own steps (the only parts that
+// depend on the request type) behind plain function pointers.
+struct call_input {
+    /// Operation, method and success status; execute() fills in the target and body.
+    call_description call;
+    std::size_t operation_index = 0;
+    const void* request = nullptr;
+    void* response = nullptr;
+    std::optional<validation_exception> (*validate)(const void* request) = nullptr;
+    void (*serialize)(const void* request, std::string& target, std::string& body) = nullptr;
+    bool (*parse)(std::string_view body, void* response, error_info& error) = nullptr;
 };
 
 config_options config_from(const client_options& o) {
@@ -185,12 +179,17 @@ bool expiring(const credentials& c) {
     return c.expiration && *c.expiration - credentials_refresh_margin <= system_clock::now();
 }
 
-// The credentials to sign with: the provider's cached ones, else a fetch.
-asio::awaitable<std::tuple<error_code, std::shared_ptr<const credentials>>> current_credentials(client_core& core,
-                                                                                                 diagnostics& diag) {
+// The provider's cached credentials when they are good for signing now.
+std::shared_ptr<const credentials> cached_credentials(client_core& core) {
+    auto creds = core.config.credentials_provider->cached();
+    if (creds && expiring(*creds)) creds.reset();
+    return creds;
+}
+
+// Fetches credentials when there are no cached ones to sign with.
+asio::awaitable<std::tuple<error_code, std::shared_ptr<const credentials>>> fetch_credentials(client_core& core,
+                                                                                               diagnostics& diag) {
     auto& provider = *core.config.credentials_provider;
-    auto creds = provider.cached();
-    if (creds && !expiring(*creds)) co_return std::tuple{error_code{}, std::move(creds)};
     auto [failure, fetched] = co_await async_get_credentials(provider, core.strand, use_tuple);
     if (!failure) co_return std::tuple{error_code{}, std::move(fetched)};
     try {
@@ -204,48 +203,80 @@ asio::awaitable<std::tuple<error_code, std::shared_ptr<const credentials>>> curr
     co_return std::tuple{error_code{make_error_code(credentials_errc::not_found)}, nullptr};
 }
 
-// Sends one signed request, bounded by `limit` when set; the error is
+// Sends one signed request bounded by `limit`; the error is
 // ivschat::error::timeout when the limit passed first.
-asio::awaitable<error_code> send_attempt(http::connection_pool& pool, const http::request& req, http::response& res,
-                                         std::optional<steady_clock::duration> limit) {
+asio::awaitable<error_code> send_bounded(http::connection_pool& pool, const http::request& req, http::response& res,
+                                         steady_clock::duration limit) {
     using namespace asio::experimental::awaitable_operators;
-    if (!limit) {
-        auto [ec] = co_await pool.send(req, res);
-        co_return ec;
-    }
-    asio::steady_timer timer(co_await asio::this_coro::executor, *limit);
+    asio::steady_timer timer(co_await asio::this_coro::executor, limit);
     auto winner = co_await (pool.send(req, res) || timer.async_wait(use_tuple));
     if (winner.index() == 1) co_return make_error_code(error::timeout);
     co_return std::get<0>(std::get<0>(winner));
 }
 
-}  // namespace
+// Waits for the operation's next permit, at most `max_wait`; fails at once
+// when it would come later, and returns the permit when cancelled.
+asio::awaitable<error_code> pace(client_core& core, const call_input& input, const credentials& creds,
+                                 steady_clock::duration max_wait, asio::steady_timer& timer, diagnostics& diag) {
+    auto now = steady_clock::now();
+    permit granted;
+    std::shared_ptr<operation_pacer> pacer;
+    if (core.fleet) {
+        auto [fleet_ec, answer] = co_await core.fleet->reserve(input.operation_index, max_wait, diag.pacing_fallback);
+        if (fleet_ec) co_return fleet_ec;
+        granted = answer;
+        diag.pacing_time += steady_clock::now() - now;
+        now = steady_clock::now();
+    } else {
+        pacer = core.pacer_for(creds);
+        granted = pacer->reserve(input.operation_index, now, max_wait);
+    }
+    if (!granted.granted) {
+        diag.quota_available_in = granted.at - now;
+        diag.client_message =
+            "the " + std::string(input.call.operation) + " quota leaves no permit before the call's deadline";
+        co_return make_error_code(error::quota_wait);
+    }
+    if (granted.at <= now) co_return error_code{};
+    timer.expires_at(granted.at);
+    auto [wait_ec] = co_await timer.async_wait(use_tuple);
+    diag.pacing_time += steady_clock::now() - now;
+    if (wait_ec && pacer) pacer->give_back(input.operation_index, steady_clock::now());
+    co_return wait_ec;
+}
 
-template <class Request>
-asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::response>> checked_call(
-    std::shared_ptr<client_core> core_ptr, Request request, diagnostics& diag) {
-    using traits = operation_traits<Request>;
-    using response_type = typename traits::response;
-    client_core& core = *core_ptr;
-    // Cancellation arrives as operation_aborted results, also from the pool.
-    co_await asio::this_coro::throw_if_cancelled(false);
-    diag.clear();
-    response_type response{};
+// What the pacer learns from an attempt.
+void tell_pacer(client_core& core, std::size_t operation, const credentials* creds, pacing_feedback feedback) {
+    if (feedback == pacing_feedback::none || !core.paced) return;
+    const auto now = steady_clock::now();
+    if (core.fleet) {
+        if (feedback == pacing_feedback::success) core.fleet->on_success(operation, now);
+        else core.fleet->on_throttled(operation, now);
+        return;
+    }
+    if (!creds) return;
+    const auto& pacer = core.pacer_for(*creds);
+    if (feedback == pacing_feedback::success) pacer->on_success(operation, now);
+    else pacer->on_throttled(operation, now);
+}
+
+// The I/O shell around call_fsm: one non-template coroutine for every
+// operation; the operation's own steps come in `input`.
+asio::awaitable<error_code> execute(client_core& core, const call_input& input, diagnostics& diag) {
+    const std::string_view operation = input.call.operation;
     const call_observer& observer = core.observer;
     const auto started = steady_clock::now();
-    observer.call_started(traits::name);
-
+    observer.call_started(operation);
     auto finish = [&](error_code ec) {
-        observer.call_ended({.operation = traits::name,
-                             .error = ec,
-                             .duration = steady_clock::now() - started,
-                             .diagnostics = diag});
-        return std::tuple{ec, std::move(response)};
+        if (ec && !is_service_error(ec) && diag.client_message.empty()) diag.client_message = ec.message();
+        observer.call_ended(
+            {.operation = operation, .error = ec, .duration = steady_clock::now() - started, .diagnostics = diag});
+        return ec;
     };
-
     if (core.options.validate_requests) {
-        if (auto failure = validate(request)) {
-            diag.error = client_validation_error(std::move(*failure));
+        if (auto failure = input.validate(input.request)) {
+            diag.client_message = std::move(failure->message);
+            diag.invalid_fields = std::move(failure->field_list);
             co_return finish(error::request_validation_failed);
         }
     }
@@ -258,133 +289,39 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
     buffers_lease lease{core, core.take_buffers()};
     call_buffers& buf = *lease.buffers;
     buf.target = core.base_path;
-    write_request_target(request, buf.target);
-    write_json_body(request, buf.body);
-    const std::string_view target = buf.target;
-    const auto query_start = target.find('?');
-    const std::string_view path = target.substr(0, query_start);
-    const std::string_view query = query_start == std::string_view::npos ? "" : target.substr(query_start + 1);
-    const std::string_view method = boost::beast::http::to_string(traits::method);
-    const bool has_content = !buf.body.empty();
+    input.serialize(input.request, buf.target, buf.body);
+    call_description call = input.call;
+    call.target = buf.target;
+    call.body = buf.body;
 
-    const auto deadline = core.options.call_timeout ? std::optional{started + *core.options.call_timeout} : std::nullopt;
+    const call_settings settings{.retry = *core.retry,
+                                 .skew = core.skew,
+                                 .signer = core.signer,
+                                 .host = pool->host_header(),
+                                 .user_agent = core.config.user_agent,
+                                 .attempt_timeout = core.options.attempt_timeout,
+                                 .call_timeout = core.options.call_timeout,
+                                 .paced = core.paced};
+    call_fsm fsm(settings, call, diag, buf.attempt, started);
     backoff_timer backoff(core.strand);
     core.backoff_timers.push_back(backoff);
     asio::steady_timer& timer = backoff.timer;
-    retry_call_state state;
-    error_code ec;
+    http::response& res = buf.attempt.response;
+    std::string parse_message;
 
-    constexpr std::size_t operation = operation_index(traits::name);
-    static_assert(operation < operation_count);
-    std::shared_ptr<operation_pacer> pacer;
-
-    // Waits for the operation's next permit; fails at once when it would
-    // come after the call's deadline, and returns the permit when cancelled.
-    auto pace = [&]() -> asio::awaitable<error_code> {
-        auto now = steady_clock::now();
-        const auto max_wait = deadline ? *deadline - now : steady_clock::duration::max();
-        permit granted;
-        if (core.fleet) {
-            auto [fleet_ec, answer] = co_await core.fleet->reserve(operation, max_wait, diag.pacing_fallback);
-            if (fleet_ec) co_return fleet_ec;
-            granted = answer;
-            diag.pacing_time += steady_clock::now() - now;
-            now = steady_clock::now();
-        } else {
-            granted = pacer->reserve(operation, now, max_wait);
-        }
-        if (!granted.granted) {
-            diag.quota_available_in = granted.at - now;
-            diag.client_message = "the " + std::string(traits::name) +
-                                  " quota leaves no permit before the call's deadline";
-            co_return make_error_code(error::quota_wait);
-        }
-        if (granted.at <= now) co_return error_code{};
-        timer.expires_at(granted.at);
-        auto [wait_ec] = co_await timer.async_wait(use_tuple);
-        diag.pacing_time += steady_clock::now() - now;
-        if (wait_ec && !core.fleet) pacer->give_back(operation, steady_clock::now());
-        co_return wait_ec;
-    };
-
-    auto wait = [&](std::chrono::nanoseconds delay) -> asio::awaitable<error_code> {
-        if (deadline && steady_clock::now() + delay >= *deadline) co_return make_error_code(error::timeout);
-        timer.expires_after(delay);
-        auto [wait_ec] = co_await timer.async_wait(use_tuple);
-        diag.backoff_time += delay;
-        co_return wait_ec;
-    };
-
+    call_event event;
+    // The step just performed: what follows a send or a parse is reported.
+    call_step performed = call_step::done;
     for (;;) {
-        for (auto delay = core.retry->before_attempt(state); delay > delay.zero();
-             delay = core.retry->before_attempt(state)) {
-            if ((ec = co_await wait(delay))) co_return finish(ec);
-        }
-        auto [creds_ec, creds] = co_await current_credentials(core, diag);
-        if (creds_ec) {
-            observer.credentials_unavailable(traits::name, creds_ec);
-            co_return finish(creds_ec);
-        }
-        if (core.paced) {
-            if (!core.fleet) pacer = core.pacer_for(*creds);
-            const bool fell_back = diag.pacing_fallback;
-            ec = co_await pace();
-            if (diag.pacing_fallback && !fell_back) observer.pacing_fell_back(traits::name);
-            if (ec) co_return finish(ec);
-        }
-
-        const sigv4::header signed_headers[] = {{"host", pool->host_header()}, {"content-type", "application/json"}};
-        const auto signing_started = observer.tracing() ? steady_clock::now() : steady_clock::time_point{};
-        auto added = core.signer.sign({.method = method,
-                                       .path = path,
-                                       .query = query,
-                                       .headers = std::span(signed_headers, has_content ? 2 : 1),
-                                       .payload = buf.body},
-                                      *creds, core.skew.corrected(system_clock::now()));
-        buf.amz_date.assign(added.x_amz_date);
-        buf.authorization.assign(added.authorization);
-        std::array<http::header_field, 7> headers;
-        std::size_t header_count = 0;
-        headers[header_count++] = {"Host", pool->host_header()};
-        if (has_content) headers[header_count++] = {"Content-Type", "application/json"};
-        headers[header_count++] = {"X-Amz-Date", buf.amz_date};
-        // The token view points into `creds`, which this call holds.
-        if (!added.x_amz_security_token.empty()) headers[header_count++] = {"X-Amz-Security-Token", added.x_amz_security_token};
-        headers[header_count++] = {"Authorization", buf.authorization};
-        headers[header_count++] = {"User-Agent", core.config.user_agent};
-        const http::request wire{.method = method,
-                                 .target = target,
-                                 .headers = std::span(headers.data(), header_count),
-                                 .body = buf.body};
-
-        std::optional<steady_clock::duration> limit;
-        if (core.options.attempt_timeout) limit = *core.options.attempt_timeout;
-        if (deadline) {
-            auto remaining = *deadline - steady_clock::now();
-            if (remaining <= remaining.zero()) co_return finish(error::timeout);
-            if (!limit || remaining < *limit) limit = remaining;
-        }
-
-        const int attempt = static_cast<int>(diag.attempts.size()) + 1;
-        const auto attempt_started = steady_clock::now();
-        if (observer.tracing()) {
-            observer.attempt_started({.operation = traits::name,
-                                      .attempt = attempt,
-                                      .host = core.config.endpoint.host,
-                                      .signing_time = attempt_started - signing_started});
-        }
-        http::response& res = buf.response;
-        res.connection_wait = {};
-        res.connection_reused = false;
-        ec = co_await send_attempt(*pool, wire, res, limit);
-        attempt_record record{.latency = steady_clock::now() - attempt_started - res.connection_wait,
-                              .connection_wait = res.connection_wait,
-                              .error = ec};
-        diag.connection_wait_time += res.connection_wait;
-        // Called where the attempt's record is final, before each exit below.
-        auto attempt_ended = [&] {
-            diag.attempts.push_back(record);
-            observer.attempt_ended({.operation = traits::name,
+        const auto resumed_at = steady_clock::now();
+        const auto skew_before = core.skew.offset();
+        const auto action = fsm.resume(event, resumed_at, system_clock::now());
+        tell_pacer(core, input.operation_index, fsm.current_credentials().get(), action.feedback);
+        if (performed == call_step::parse || (performed == call_step::send && action.step != call_step::parse)) {
+            // The attempt's record is final: fsm.resume() added it after the send.
+            const attempt_record& record = diag.attempts.back();
+            const int attempt = static_cast<int>(diag.attempts.size());
+            observer.attempt_ended({.operation = operation,
                                     .attempt = attempt,
                                     .host = core.config.endpoint.host,
                                     .request_id = record.http_status ? std::string_view(res.request_id) : std::string_view(),
@@ -393,82 +330,110 @@ asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::respo
                                     .connection_reused = res.connection_reused,
                                     .connection_wait = record.connection_wait,
                                     .wire_time = record.latency});
-        };
-        if (ec && core.closed) {
-            attempt_ended();
-            diag.client_message = "the client was closed";
-            co_return finish(asio::error::operation_aborted);
+            if (action.step == call_step::wait)
+                observer.retrying(operation, attempt, record.http_status, record.error, action.delay);
+            if (core.skew.offset() != skew_before) observer.clock_skew_corrected(operation, core.skew.offset());
         }
-
-        attempt_outcome outcome;
-        service_error_info service_error;
-        if (!ec) {
-            record.http_status = diag.http_status = res.status;
-            diag.request_id = res.request_id;
-            diag.amz_cf_id = res.cf_id;
-            diag.amz_id_2 = res.amz_id_2;
-            if (res.status >= 200 && res.status < 300) {
-                error_info parse_error;
-                if (!parse_json(res.body, response, parse_error)) {
-                    diag.client_message = "the response does not match the operation's output: " +
-                                          escape_control_characters(parse_error.message());
-                    record.error = make_error_code(error::malformed_response);
-                    attempt_ended();
-                    co_return finish(error::malformed_response);
+        if (action.step == call_step::send && observer.tracing()) {
+            observer.attempt_started({.operation = operation,
+                                      .attempt = static_cast<int>(diag.attempts.size()) + 1,
+                                      .host = core.config.endpoint.host,
+                                      .signing_time = steady_clock::now() - resumed_at});
+        }
+        performed = action.step;
+        event = {};
+        switch (action.step) {
+            case call_step::wait: {
+                timer.expires_after(action.delay);
+                auto [ec] = co_await timer.async_wait(use_tuple);
+                event.error = ec;
+                asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+                event.cancelled = cancellation.cancelled() != asio::cancellation_type::none;
+                break;
+            }
+            case call_step::get_credentials: {
+                // The usual case, cached credentials, costs no coroutine.
+                event.credentials = cached_credentials(core);
+                if (event.credentials) break;
+                auto [ec, creds] = co_await fetch_credentials(core, diag);
+                if (ec) observer.credentials_unavailable(operation, ec);
+                event.error = ec;
+                event.credentials = std::move(creds);
+                break;
+            }
+            case call_step::pace: {
+                const bool fell_back = diag.pacing_fallback;
+                event.error = co_await pace(core, input, *fsm.current_credentials(), action.max_wait, timer, diag);
+                if (diag.pacing_fallback && !fell_back) observer.pacing_fell_back(operation);
+                break;
+            }
+            case call_step::send:
+                if (action.limit) {
+                    event.error = co_await send_bounded(*pool, fsm.request(), res, *action.limit);
+                } else {
+                    auto [ec] = co_await pool->send(fsm.request(), res);
+                    event.error = ec;
                 }
-                attempt_ended();
-                core.retry->on_attempt_result(state, attempt_outcome::success(res.status));
-                if (core.fleet) core.fleet->on_success(operation, steady_clock::now());
-                else if (pacer) pacer->on_success(operation, steady_clock::now());
-                co_return finish({});
+                event.client_closed = event.error && core.closed;
+                break;
+            case call_step::parse: {
+                error_info parse_error;
+                if (!input.parse(res.body, input.response, parse_error)) {
+                    parse_message = escape_control_characters(parse_error.message());
+                    event.parse_error = parse_message;
+                }
+                break;
             }
-            service_error = parse_service_error(res.status, res.error_type, res.request_id, res.body, res.reason);
-            service_error.amz_cf_id = res.cf_id;
-            service_error.amz_id_2 = res.amz_id_2;
-            record.error = make_error_code(service_error.code);
-            outcome = attempt_outcome::service_failure(res.status, service_error.error_type);
-            if (service_error.code == error::throttling) {
-                if (core.fleet) core.fleet->on_throttled(operation, steady_clock::now());
-                else if (pacer) pacer->on_throttled(operation, steady_clock::now());
-            }
-            outcome.clock_skew_corrected =
-                core.skew.on_service_error(service_error.error_type, res.date, system_clock::now());
-        } else {
-            outcome = attempt_outcome::transport_failure(ec);
+            case call_step::done:
+                co_return finish(action.result);
         }
-        attempt_ended();
-
-        auto decision = core.retry->on_attempt_result(state, outcome);
-        if (outcome.clock_skew_corrected) observer.clock_skew_corrected(traits::name, core.skew.offset());
-        if (!decision.retry) {
-            if (outcome.result == attempt_result::service_error) {
-                ec = make_error_code(service_error.code);
-                diag.error = std::move(service_error);
-            } else {
-                // The caller knows the operation: the message says only what failed.
-                diag.client_message = ec.message();
-            }
-            co_return finish(ec);
-        }
-        observer.retrying(traits::name, attempt, record.http_status, record.error, decision.delay);
-        if ((ec = co_await wait(decision.delay))) co_return finish(ec);
-        asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
-        if (cancellation.cancelled() != asio::cancellation_type::none) co_return finish(asio::error::operation_aborted);
     }
+}
+
+}  // namespace
+
+template <class Request>
+asio::awaitable<std::tuple<error_code, typename operation_traits<Request>::response>> checked_call(
+    std::shared_ptr<client_core> core, Request request, diagnostics* caller_diag) {
+    using traits = operation_traits<Request>;
+    using response_type = typename traits::response;
+    // Cancellation arrives as operation_aborted results, also from the pool.
+    co_await asio::this_coro::throw_if_cancelled(false);
+    diagnostics own_diag;
+    diagnostics& diag = caller_diag ? *caller_diag : own_diag;
+    diag.clear();
+    response_type response{};
+    constexpr std::size_t operation = operation_index(traits::name);
+    static_assert(operation < operation_count);
+    const call_input input{
+        .call = {.operation = traits::name,
+                 .method = boost::beast::http::to_string(traits::method),
+                 .success_status = traits::success_status},
+        .operation_index = operation,
+        .request = &request,
+        .response = &response,
+        .validate = [](const void* r) { return validate(*static_cast<const Request*>(r)); },
+        .serialize =
+            [](const void* r, std::string& target, std::string& body) {
+                write_request_target(*static_cast<const Request*>(r), target);
+                write_json_body(*static_cast<const Request*>(r), body);
+            },
+        .parse = [](std::string_view body, void* out,
+                    error_info& error) { return parse_json(body, *static_cast<response_type*>(out), error); },
+    };
+    const error_code ec = co_await execute(*core, input, diag);
+    co_return std::tuple{ec, std::move(response)};
 }
 
 template <class Request>
 asio::awaitable<typename operation_traits<Request>::response> throwing_call(std::shared_ptr<client_core> core,
-                                                                            Request request) {
-    diagnostics diag;
-    auto [ec, response] = co_await checked_call(std::move(core), std::move(request), diag);
+                                                                            Request request, diagnostics* caller_diag) {
+    diagnostics own_diag;
+    diagnostics& diag = caller_diag ? *caller_diag : own_diag;
+    auto [ec, response] = co_await checked_call(std::move(core), std::move(request), &diag);
     if (!ec) co_return std::move(response);
-    if (ec.category() == error_category() &&
-        (is_service_error(static_cast<error>(ec.value())) || ec == error::request_validation_failed))
-        throw service_exception(std::move(diag.error));
-    if (ec == asio::error::operation_aborted) throw boost::system::system_error(ec);
-    std::string what = diag.client_message.empty() ? ec.message() : diag.client_message;
-    throw client_exception(ec, what, std::move(diag));
+    if (caller_diag) throw error_with_diagnostics(ec, diag);
+    throw error_with_diagnostics(ec, std::move(own_diag));
 }
 
 asio::awaitable<error_code> warm_up(std::shared_ptr<client_core> core, std::size_t n) {
@@ -480,9 +445,9 @@ asio::awaitable<error_code> warm_up(std::shared_ptr<client_core> core, std::size
 
 #define IVSCHAT_INSTANTIATE_CALL(request_type)                                                                    \
     template asio::awaitable<std::tuple<error_code, operation_traits<request_type>::response>> checked_call<       \
-        request_type>(std::shared_ptr<client_core>, request_type, diagnostics&);                                  \
+        request_type>(std::shared_ptr<client_core>, request_type, diagnostics*);                                  \
     template asio::awaitable<operation_traits<request_type>::response> throwing_call<request_type>(               \
-        std::shared_ptr<client_core>, request_type);
+        std::shared_ptr<client_core>, request_type, diagnostics*);
 IVSCHAT_FOR_EACH_OPERATION_REQUEST(IVSCHAT_INSTANTIATE_CALL)
 #undef IVSCHAT_INSTANTIATE_CALL
 
@@ -490,11 +455,15 @@ IVSCHAT_FOR_EACH_OPERATION_REQUEST(IVSCHAT_INSTANTIATE_CALL)
 
 client::client(executor_type executor, client_options options)
     : core_(std::make_shared<detail::client_core>(executor, std::move(options))) {}
-client::~client() {
-    if (core_) close();
-}
+client::~client() { close(); }
 client::client(client&&) noexcept = default;
-client& client::operator=(client&&) noexcept = default;
+client& client::operator=(client&& other) noexcept {
+    if (this != &other) {
+        close();
+        core_ = std::move(other.core_);
+    }
+    return *this;
+}
 
 const resolved_config& client::config() const noexcept { return core_->config; }
 
@@ -504,6 +473,7 @@ pool_counters client::counters() const noexcept {
 }
 
 void client::close() {
+    if (!core_) return;  // moved from
     auto pool = core_->pool.exchange(nullptr);
     asio::dispatch(core_->strand, [core = core_, pool = std::move(pool)] {
         core->closed = true;

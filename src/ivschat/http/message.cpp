@@ -71,6 +71,7 @@ void response::clear() noexcept {
     error_type.clear();
     cf_id.clear();
     amz_id_2.clear();
+    retry_after.clear();
     date.clear();
     content_type.clear();
     reason.clear();
@@ -140,6 +141,8 @@ void response_parser::on_field_impl(beast_http::field name, string_view name_str
         assign(out_.cf_id, value);
     } else if (iequals(name_string, "x-amz-id-2")) {
         assign(out_.amz_id_2, value);
+    } else if (iequals(name_string, "x-amz-retry-after")) {
+        assign(out_.retry_after, value);
     }
 }
 

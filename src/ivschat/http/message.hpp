@@ -42,6 +42,8 @@ struct response {
     std::string cf_id{};
     /// x-amz-id-2
     std::string amz_id_2{};
+    /// x-amz-retry-after (milliseconds, unparsed; see parse_retry_after)
+    std::string retry_after{};
     std::string date{};
     std::string content_type{};
     /// The reason phrase of the status line, as sent (at most

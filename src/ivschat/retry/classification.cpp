@@ -4,6 +4,7 @@
 #include <ivschat/transport.hpp>
 
 #include "ivschat/http/tls_engine.hpp"
+#include "ivschat/serde/service_error.hpp"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -57,18 +58,12 @@ constexpr std::array clock_skew_error_codes{
     "RequestInTheFuture"sv,
 };
 
-// "ThrottlingException:http://internal.amazon.com/coral/..." (x-amzn-ErrorType)
-// and "com.amazonaws.ivschat#ThrottlingException" (a body's __type) are
-// both the shape name ThrottlingException.
-std::string_view shape_name(std::string_view error_type) noexcept {
-    if (auto colon = error_type.find(':'); colon != std::string_view::npos) error_type = error_type.substr(0, colon);
-    if (auto hash = error_type.rfind('#'); hash != std::string_view::npos) error_type = error_type.substr(hash + 1);
-    return error_type;
-}
-
 template <std::size_t N>
 bool contains(const std::array<std::string_view, N>& codes, std::string_view error_type) noexcept {
-    auto name = shape_name(error_type);
+    // One normalisation for the classification and the service error:
+    // "ThrottlingException:http://..." and "com.amazonaws.ivschat#ThrottlingException"
+    // are both ThrottlingException.
+    auto name = detail::sanitize_error_type(error_type);
     return !name.empty() && std::find(codes.begin(), codes.end(), name) != codes.end();
 }
 

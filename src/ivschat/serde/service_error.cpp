@@ -114,14 +114,4 @@ service_error_info parse_service_error(unsigned http_status, std::string_view er
     return info;
 }
 
-service_error_info client_validation_error(validation_exception failure) {
-    service_error_info info;
-    info.code = error::request_validation_failed;
-    info.error_type.assign(shape_info<validation_exception>::name);
-    info.message = std::move(failure.message);
-    info.reason.assign(failure.reason.value());
-    info.field_list = std::move(failure.field_list);
-    return info;
-}
-
 }  // namespace ivschat::detail

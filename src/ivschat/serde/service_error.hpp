@@ -31,11 +31,6 @@ service_error_info parse_service_error(unsigned http_status, std::string_view er
                                        std::string_view request_id, std::string_view body,
                                        std::string_view reason_phrase = {});
 
-/// The rich error of a request that failed client-side validation (nothing
-/// was sent): code request_validation_failed, error_type
-/// "ValidationException", the message, reason and fieldList of `failure`.
-service_error_info client_validation_error(validation_exception failure);
-
 // For the emulator: the exact error body of an exception is
 // write_json(shape, body) with one of the model's error shapes
 // (resource_not_found_exception{...}); its x-amzn-ErrorType is
