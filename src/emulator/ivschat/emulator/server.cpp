@@ -3,6 +3,7 @@
 #include <ivschat/emulator/chat_session.hpp>
 #include <ivschat/emulator/request_handler.hpp>
 #include <ivschat/emulator/request_reading.hpp>
+#include <ivschat/emulator/review_client.hpp>
 #include <ivschat/emulator/service_api.hpp>
 #include <ivschat/throwaway_ca.hpp>
 
@@ -84,7 +85,7 @@ public:
 
 }  // namespace
 
-struct server_state : std::enable_shared_from_this<server_state> {
+struct server_state final : std::enable_shared_from_this<server_state>, message_reviewer {
     server_options options;
     strand_type strand;
     acceptor_type acceptor;
@@ -98,6 +99,7 @@ struct server_state : std::enable_shared_from_this<server_state> {
     service_api api;
     request_handler handler;
     chat_room_registry messaging;
+    review_client reviews;
     std::unordered_set<session_base*> sessions;
     bool stopped = false;
 
@@ -116,7 +118,10 @@ struct server_state : std::enable_shared_from_this<server_state> {
                                                                      : options.keys,
                                         .allowed_skew = options.allowed_skew},
                   options.seed),
-          messaging(svc, options.messaging, options.clock_offset) {
+          messaging(svc, options.messaging, options.clock_offset),
+          reviews(strand, options.review_timeout) {
+        messaging.set_reviewer(this);
+        handler.set_messaging_stats([this] { return messaging.stats(); }, [this] { messaging.reset_counters(); });
         auto rates = options.enforce_quotas ? default_operation_rates() : std::vector<std::pair<std::string, double>>{};
         rates.insert(rates.end(), options.operation_rates.begin(), options.operation_rates.end());
         if (!rates.empty()) handler.enforce_rates(rate_quotas(rates));
@@ -129,6 +134,22 @@ struct server_state : std::enable_shared_from_this<server_state> {
         acceptor.listen(asio::socket_base::max_listen_connections);
         handler.set_control_address({options.host, acceptor.local_endpoint().port()});
         if (options.tls) setup_tls();
+    }
+
+    ~server_state() override { messaging.set_reviewer(nullptr); }
+
+    // Each review keeps the server (and so the registry it reports to) alive
+    // until it calls back.
+    void review(std::string_view lambda_arn, std::string body,
+                std::function<void(std::optional<std::string>)> done) override {
+        const auto& routes = options.review_handlers;
+        auto route = std::find_if(routes.begin(), routes.end(), [&](const auto& r) { return r.lambda_arn == lambda_arn; });
+        if (route == routes.end() || stopped)
+            return asio::post(strand, [self = shared_from_this(), done = std::move(done)] { done(std::nullopt); });
+        reviews.post(*route, std::move(body),
+                     [self = shared_from_this(), done = std::move(done)](std::optional<std::string> reply) {
+                         done(std::move(reply));
+                     });
     }
 
     void setup_tls() {
@@ -204,6 +225,7 @@ struct server_state : std::enable_shared_from_this<server_state> {
         std::vector<session_base*> current(sessions.begin(), sessions.end());
         for (auto* s : current) s->close();
         messaging.close_all();
+        reviews.cancel_all();
     }
 };
 
