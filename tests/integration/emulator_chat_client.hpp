@@ -177,4 +177,11 @@ struct chat_fixture {
     }
 };
 
+/// The "messaging" counters of GET /_emulator/stats.
+inline json::object messaging_stats(chat_fixture& f) {
+    auto reply = f.control.send(http::verb::get, "/_emulator/stats", {}, {.sign = false}, {});
+    REQUIRE(reply.status == 200);
+    return reply.json.as_object().at("messaging").as_object();
+}
+
 }  // namespace emulator_test

@@ -130,12 +130,6 @@ json::object send(std::string_view content, std::string_view request_id) {
     return {{"Action", "SEND_MESSAGE"}, {"Content", content}, {"RequestId", request_id}};
 }
 
-json::object stats(chat_fixture& f) {
-    auto reply = f.control.send(http::verb::get, "/_emulator/stats", {}, {.sign = false}, {});
-    REQUIRE(reply.status == 200);
-    return reply.json.as_object().at("messaging").as_object();
-}
-
 }  // namespace
 
 TEST_CASE("review: the handler gets the service's request and its verdict applies", "[emulator][review]") {
@@ -177,7 +171,7 @@ TEST_CASE("review: the handler gets the service's request and its verdict applie
     CHECK(str(replaced, "RequestId") == "r3");
     CHECK(alice->expect_frame() == replaced);
 
-    const auto counted = stats(f);
+    const auto counted = messaging_stats(f);
     CHECK(counted.at("reviews") == json::object{{"allowed", 2}, {"denied", 1}, {"fallback", 0}});
     CHECK(counted.at("errors") == json::object{{"406", 1}});
     CHECK(counted.at("messagesSent") == 3);
@@ -218,7 +212,7 @@ TEST_CASE("review: no answer in time, HTTP 500, invalid JSON or no handler apply
         auto u = f.connect(f.token("carol", {"SEND_MESSAGE"}, 60, unmapped_room));
         u->send(json::serialize(send("anything", "e4")));
         u->expect_error(406, "e4");
-        CHECK(stats(f).at("reviews") == json::object{{"allowed", 0}, {"denied", 0}, {"fallback", 6}});
+        CHECK(messaging_stats(f).at("reviews") == json::object{{"allowed", 0}, {"denied", 0}, {"fallback", 6}});
     }
 }
 

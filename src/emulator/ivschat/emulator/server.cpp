@@ -1,5 +1,6 @@
 #include <ivschat/emulator/server.hpp>
 
+#include <ivschat/emulator/chat_log_writer.hpp>
 #include <ivschat/emulator/chat_session.hpp>
 #include <ivschat/emulator/request_handler.hpp>
 #include <ivschat/emulator/request_reading.hpp>
@@ -100,6 +101,7 @@ struct server_state final : std::enable_shared_from_this<server_state>, message_
     request_handler handler;
     chat_room_registry messaging;
     review_client reviews;
+    std::optional<chat_log_writer> logs;
     std::unordered_set<session_base*> sessions;
     bool stopped = false;
 
@@ -121,6 +123,10 @@ struct server_state final : std::enable_shared_from_this<server_state>, message_
           messaging(svc, options.messaging, options.clock_offset),
           reviews(strand, options.review_timeout) {
         messaging.set_reviewer(this);
+        if (!options.data_dir.empty()) {
+            logs.emplace(svc, options.data_dir);
+            messaging.set_log_sink(&*logs);
+        }
         handler.set_messaging_stats([this] { return messaging.stats(); }, [this] { messaging.reset_counters(); });
         auto rates = options.enforce_quotas ? default_operation_rates() : std::vector<std::pair<std::string, double>>{};
         rates.insert(rates.end(), options.operation_rates.begin(), options.operation_rates.end());
@@ -136,7 +142,16 @@ struct server_state final : std::enable_shared_from_this<server_state>, message_
         if (options.tls) setup_tls();
     }
 
-    ~server_state() override { messaging.set_reviewer(nullptr); }
+    ~server_state() override {
+        messaging.set_reviewer(nullptr);
+        messaging.set_log_sink(nullptr);
+    }
+
+    void flush_logs() {
+        if (!logs) return;
+        const auto flushed = logs->flush();
+        messaging.counters().log_records_written += flushed.records_written;
+    }
 
     // Each review keeps the server (and so the registry it reports to) alive
     // until it calls back.
@@ -207,6 +222,7 @@ struct server_state final : std::enable_shared_from_this<server_state>, message_
             std::vector<session_base*> current(self->sessions.begin(), self->sessions.end());
             for (auto* s : current) s->close_if_stale(now, self->options.idle_timeout, self->options.handshake_timeout);
             self->messaging.sweep(now);
+            self->flush_logs();
             self->sweep();
         });
     }
@@ -226,6 +242,7 @@ struct server_state final : std::enable_shared_from_this<server_state>, message_
         for (auto* s : current) s->close();
         messaging.close_all();
         reviews.cancel_all();
+        flush_logs();
     }
 };
 

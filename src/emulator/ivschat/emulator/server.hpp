@@ -83,6 +83,9 @@ struct server_options {
     /// How long a review handler has to answer before the room's
     /// fallbackResult applies (the service's fixed 200 ms).
     std::chrono::milliseconds review_timeout{200};
+    /// With a directory, rooms' logging configurations write their records
+    /// under it (chat_log_writer; `--data-dir`); empty: logging is off.
+    std::filesystem::path data_dir{};
     /// Faults applied at random: (action, probability).
     std::vector<std::pair<fault_action, double>> random_faults{};
     /// Seed of the fault plan's random draws and of generated ids.

@@ -427,6 +427,20 @@ std::optional<room_message_limits> service::message_limits(std::string_view room
     return limits;
 }
 
+std::vector<destination_configuration> service::log_destinations(std::string_view room_arn) const {
+    std::vector<destination_configuration> out;
+    if (!room_arn.starts_with(room_arn_prefix_)) return out;
+    auto room = rooms_.find(std::string(room_arn.substr(room_arn_prefix_.size())));
+    if (room == rooms_.end()) return out;
+    for (const auto& arn : room->second.logging_configuration_identifiers) {
+        if (!arn.starts_with(logging_configuration_arn_prefix_)) continue;
+        auto config = logging_configurations_.find(arn.substr(logging_configuration_arn_prefix_.size()));
+        if (config != logging_configurations_.end() && config->second.destination_configuration)
+            out.push_back(*config->second.destination_configuration);
+    }
+    return out;
+}
+
 outcome<send_event_response> service::handle(const send_event_request& r, time_point now) {
     if (!find_room(r.room_identifier)) return room_not_found(r.room_identifier);
     send_event_response out{.id = new_id()};

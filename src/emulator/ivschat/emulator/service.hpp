@@ -140,6 +140,9 @@ public:
     void set_room_listener(room_listener* listener) noexcept { listener_ = listener; }
     /// The room's current message limits; nullopt when there is no such room.
     std::optional<room_message_limits> message_limits(std::string_view room_arn) const;
+    /// Where a room's logging configurations send its messages and events;
+    /// empty when it has none (or there is no such room).
+    std::vector<destination_configuration> log_destinations(std::string_view room_arn) const;
     /// A fresh 12-character alphanumeric id (messages, events, errors).
     std::string new_message_id() { return new_id(); }
 
