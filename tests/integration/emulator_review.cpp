@@ -37,8 +37,13 @@ public:
         beast::error_code ignored;
         wake.connect(acceptor_.local_endpoint(), ignored);
         accept_thread_.join();
-        std::lock_guard lock(mutex_);
-        for (auto& t : connection_threads_) t.join();
+        // Joined without the lock: a connection may still need it to record its request.
+        std::vector<std::thread> threads;
+        {
+            std::lock_guard lock(mutex_);
+            threads.swap(connection_threads_);
+        }
+        for (auto& t : threads) t.join();
     }
 
     std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
