@@ -177,6 +177,11 @@ struct chat_fixture {
     }
 };
 
+/// The port of an endpoint URL (the first line an emulator prints).
+inline std::uint16_t endpoint_port(const std::string& endpoint) {
+    return static_cast<std::uint16_t>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
+}
+
 /// The "messaging" counters of GET /_emulator/stats.
 inline json::object messaging_stats(chat_fixture& f) {
     auto reply = f.control.send(http::verb::get, "/_emulator/stats", {}, {.sign = false}, {});

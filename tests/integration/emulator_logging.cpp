@@ -160,6 +160,14 @@ TEST_CASE("logging: s3, cloudWatchLogs and firehose record the room's messages a
     CHECK(counted.at("logRecordsWritten") == 9);
     CHECK(counted.at("errors") == json::object{{"400", 1}});
     CHECK(counted.at("connectionsOpen") == 1);
+
+    // POST /_emulator/reset zeroes them, except the connections accepted.
+    REQUIRE(f.control.send(http::verb::post, "/_emulator/reset", "{}", {.sign = false}).status == 200);
+    const auto after_reset = messaging_stats(f);
+    CHECK(after_reset.at("connectionsAccepted") == 1);
+    CHECK(after_reset.at("messagesSent") == 0);
+    CHECK(after_reset.at("logRecordsWritten") == 0);
+    CHECK(after_reset.at("errors") == json::object{});
 }
 
 TEST_CASE("logging: a reader tailing a log file only ever sees whole records", "[emulator][logging]") {
@@ -205,8 +213,7 @@ TEST_CASE("logging: kill -9 loses at most the records of the last second", "[emu
     temp_dir data;
     ivschat::test::child_process emulator({IVSCHAT_EMULATOR_PATH, "--data-dir", data.path.string()});
     const auto endpoint = emulator.line();
-    const auto port = static_cast<std::uint16_t>(std::stoi(endpoint.substr(endpoint.rfind(':') + 1)));
-    client control(port);
+    client control(endpoint_port(endpoint));
     const auto firehose = create_logging_configuration(control, {{"firehose", {{"deliveryStreamName", "kill"}}}});
     auto created = call(control, "CreateRoom", {{"loggingConfigurationIdentifiers", {firehose}}});
     REQUIRE(created.status == 200);

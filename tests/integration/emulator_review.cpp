@@ -6,6 +6,8 @@
 // pending reviews.
 #include "emulator_chat_client.hpp"
 
+#include <support/child_process.hpp>
+
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -244,4 +246,32 @@ TEST_CASE("review: a room's messages keep their order; its pending reviews are b
     handler.release();
     for (const auto* id : {"h1", "h2", "h3"}) CHECK(str(alice->expect_frame(), "RequestId") == id);
     CHECK(f.emulator.on_server([&](auto& s) { return s.messaging().pending_reviews(room); }) == 0);
+}
+
+TEST_CASE("review: the emulator's --review-handler flag", "[emulator][review]") {
+    review_handler_server handler;
+    const std::string flag = std::string(handler_arn) + "=http://127.0.0.1:" + std::to_string(handler.port()) + "/review";
+    ivschat::test::child_process emulator({IVSCHAT_EMULATOR_PATH, "--review-handler", flag});
+    const auto endpoint = emulator.line();
+    client control(endpoint_port(endpoint));
+    auto created = call(control, "CreateRoom", review_room(handler_arn, "ALLOW"));
+    REQUIRE(created.status == 200);
+    auto token = call(control, "CreateChatToken",
+                      {{"roomIdentifier", str(created.json, "arn")}, {"userId", "alice"}, {"capabilities", {"SEND_MESSAGE"}}});
+    REQUIRE(token.status == 200);
+    chat_client alice;
+    REQUIRE(alice.open(endpoint_port(endpoint), str(token.json, "token")).accepted);
+    alice.send(json::serialize(send("deny", "d")));
+    alice.expect_error(406, "d");
+    CHECK(handler.requests().size() == 1);
+
+    // A value that is not ARN=http://ADDRESS:PORT/PATH stops it with status 2.
+    const std::string arn(handler_arn);
+    for (const std::string& bad : std::vector<std::string>{"not-an-arn=http://127.0.0.1:1/", arn + "=https://127.0.0.1:1/", arn}) {
+        INFO(bad);
+        ivschat::test::child_process refused({IVSCHAT_EMULATOR_PATH, "--review-handler", bad});
+        const int status = refused.wait();
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 2);
+    }
 }
