@@ -205,7 +205,7 @@ private:
         std::map<std::string, std::string> sender_attributes{};
         bool decided = false;
         bool allowed = true;
-        /// Set when a review is under way.
+        /// The room's fallbackResult, should the review fail.
         bool fallback_allows = true;
         std::size_t maximum_message_length = 0;
     };

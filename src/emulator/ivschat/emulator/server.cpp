@@ -67,6 +67,9 @@ namespace {
 
 // How long a TLS handshake, a started request or a response may take.
 constexpr std::chrono::seconds io_timeout{30};
+// Review requests under way at once, all rooms together (each holds a
+// socket); past it a message gets its room's fallbackResult at once.
+constexpr std::size_t max_reviews_in_flight = 1024;
 // How often connections are checked against the timeouts: one timer for the
 // server instead of a timer armed around every read and write.
 constexpr std::chrono::seconds sweep_period{1};
@@ -159,7 +162,7 @@ struct server_state final : std::enable_shared_from_this<server_state>, message_
                 std::function<void(std::optional<std::string>)> done) override {
         const auto& routes = options.review_handlers;
         auto route = std::find_if(routes.begin(), routes.end(), [&](const auto& r) { return r.lambda_arn == lambda_arn; });
-        if (route == routes.end() || stopped)
+        if (route == routes.end() || stopped || reviews.in_flight() >= max_reviews_in_flight)
             return asio::post(strand, [self = shared_from_this(), done = std::move(done)] { done(std::nullopt); });
         reviews.post(*route, std::move(body),
                      [self = shared_from_this(), done = std::move(done)](std::optional<std::string> reply) {
