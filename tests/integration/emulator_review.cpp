@@ -27,7 +27,8 @@ constexpr std::string_view refused_arn = "arn:aws:lambda:us-west-2:123456789012:
 /// anything else ALLOW unchanged. Records every request body it got.
 class review_handler_server {
 public:
-    review_handler_server() : acceptor_(ioc_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    review_handler_server()
+        : acceptor_(ioc_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)), endpoint_(acceptor_.local_endpoint()) {
         accept_thread_ = std::thread([this] { accept_loop(); });
     }
     ~review_handler_server() {
@@ -37,7 +38,7 @@ public:
         asio::io_context ioc;
         tcp::socket wake(ioc);
         beast::error_code ignored;
-        wake.connect(acceptor_.local_endpoint(), ignored);
+        wake.connect(endpoint_, ignored);
         accept_thread_.join();
         // Joined without the lock: a connection may still need it to record its request.
         std::vector<std::thread> threads;
@@ -48,7 +49,7 @@ public:
         for (auto& t : threads) t.join();
     }
 
-    std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+    std::uint16_t port() const { return endpoint_.port(); }
 
     void release() {
         std::lock_guard lock(mutex_);
@@ -108,6 +109,8 @@ private:
 
     asio::io_context ioc_;
     tcp::acceptor acceptor_;
+    // Read once: the accepting thread owns the acceptor afterwards.
+    const tcp::endpoint endpoint_;
     std::thread accept_thread_;
     std::atomic<bool> stopping_ = false;
     std::mutex mutex_;
