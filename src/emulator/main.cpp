@@ -67,6 +67,20 @@ constexpr const char* usage = R"(usage: ivschat-emulator [options]
                             --enforce-quotas' rate, or alone limits only it
   --max-queued-frames N     frames queued for one chat connection before it is
                             closed as too slow (default 256)
+  --review-handler LAMBDA_ARN=http://127.0.0.1:PORT/PATH
+                            serve a room's message review handler (its
+                            messageReviewHandler.uri) with a local HTTP handler:
+                            every SEND_MESSAGE in the room is POSTed to it as the
+                            Lambda's JSON event; no reply within 200 ms, an HTTP
+                            error or an invalid reply applies the room's
+                            fallbackResult (repeatable)
+  --data-dir DIR            write the logging destinations of rooms' logging
+                            configurations under DIR, flushed every second:
+                            s3 as gzipped JSON-lines objects in
+                            DIR/s3/<bucket>/AWSLogs/<account>/IVSChatLogs/1.0/<region>/room_<id>/YYYY/MM/DD/HH/,
+                            cloudWatchLogs as JSON lines in
+                            DIR/cloudwatch/<log group>/aws/IVSChatLogs/1.0/room_<id>,
+                            firehose as JSON lines in DIR/firehose/<stream>
   --help                    this text
 
 Control API (unsigned), on the same port: GET /_emulator/stats,
@@ -119,7 +133,7 @@ int main(int argc, char** argv) {
             "--region",      "--account-id", "--credentials", "--allowed-skew", "--fault",
             "--max-rooms",   "--max-logging-configurations", "--max-body-bytes", "--seed",
             "--max-connections", "--handshake-timeout", "--max-unfinished-body-bytes",
-            "--chat-minute-seconds", "--max-queued-frames", "--quota"};
+            "--chat-minute-seconds", "--max-queued-frames", "--quota", "--review-handler", "--data-dir"};
         if (std::find(std::begin(flags_with_value), std::end(flags_with_value), flag) == std::end(flags_with_value))
             fail("unknown option " + std::string(flag));
         if (i + 1 >= argc) fail("missing value after " + std::string(flag));
@@ -189,6 +203,13 @@ int main(int argc, char** argv) {
         } else if (flag == "--max-queued-frames") {
             if (!parse_number(value, options.messaging.max_queued_frames) || options.messaging.max_queued_frames == 0)
                 bad_value();
+        } else if (flag == "--review-handler") {
+            auto route = emu::parse_review_handler_route(value);
+            if (!route) bad_value();
+            options.review_handlers.push_back(std::move(*route));
+        } else if (flag == "--data-dir") {
+            if (value.empty()) bad_value();
+            options.data_dir = value;
         } else if (flag == "--seed") {
             if (!parse_number(value, options.seed)) bad_value();
             options.service.seed = options.seed;

@@ -241,3 +241,75 @@ TEST_CASE("chat registry: a session ends at its expiry with ERROR 401; overdue c
     CHECK(brief.aborted);
     CHECK_FALSE(lasting.aborted);
 }
+
+namespace {
+
+// Keeps every review's callback, to answer them in any order.
+struct held_reviews final : emulator::message_reviewer {
+    std::vector<std::pair<std::string, std::function<void(std::optional<std::string>)>>> calls;
+    void review(std::string_view lambda_arn, std::string body,
+                std::function<void(std::optional<std::string>)> done) override {
+        CHECK(lambda_arn == "arn:aws:lambda:us-west-2:123456789012:function:f");
+        calls.emplace_back(std::move(body), std::move(done));
+    }
+};
+
+}  // namespace
+
+TEST_CASE("chat registry: reviewed messages keep the room's order; a denial reaches the sender alone",
+          "[emulator][chat][review]") {
+    registry_fixture f;
+    held_reviews reviews;
+    f.registry.set_reviewer(&reviews);
+    f.service.handle(ivschat::update_room_request{.identifier = f.room,
+                                                  .message_review_handler = ivschat::message_review_handler{
+                                                      .uri = "arn:aws:lambda:us-west-2:123456789012:function:f",
+                                                      .fallback_result = ivschat::fallback_result::deny}},
+                     std::chrono::system_clock::now());
+    auto& alice = f.connect(f.token("alice", {ivschat::chat_token_capability::send_message}));
+    auto& viewer = f.connect(f.token("viewer"));
+    for (const auto* content : {"one", "two", "three", "four"})
+        f.registry.handle_frame(alice, std::string(R"({"Action":"SEND_MESSAGE","RequestId":")") + content +
+                                           R"(","Content":")" + content + R"("})");
+    REQUIRE(reviews.calls.size() == 4);
+    CHECK(json::parse(reviews.calls[0].first).at("Content") == "one");
+    CHECK(f.registry.pending_reviews(f.room) == 4);
+
+    // Later verdicts wait for the first one.
+    reviews.calls[3].second(R"({"ReviewResult":"ALLOW","Content":"FOUR"})");
+    reviews.calls[1].second(R"({"ReviewResult":"DENY"})");
+    reviews.calls[2].second(std::nullopt);  // no reply: the fallback, DENY
+    CHECK(viewer.frames.empty());
+    CHECK(alice.frames.empty());
+    reviews.calls[0].second(R"({"ReviewResult":"ALLOW"})");
+    CHECK(viewer.take().at("Content") == "one");
+    CHECK(viewer.take().at("Content") == "FOUR");
+    CHECK(viewer.frames.empty());
+    CHECK(alice.take().at("Content") == "one");
+    error_of(alice, 406, "two");
+    error_of(alice, 406, "three");
+    CHECK(alice.take().at("Content") == "FOUR");
+    CHECK(f.registry.pending_reviews(f.room) == 0);
+    const auto& counted = f.registry.counters();
+    CHECK(counted.reviews_allowed == 2);
+    CHECK(counted.reviews_denied == 1);
+    CHECK(counted.reviews_fallback == 1);
+    CHECK(counted.errors.at(406) == 2);
+
+    // A sender that left misses its denial; the room still gets what is allowed.
+    f.registry.handle_frame(alice, R"({"Action":"SEND_MESSAGE","RequestId":"5","Content":"five"})");
+    f.registry.handle_frame(alice, R"({"Action":"SEND_MESSAGE","RequestId":"6","Content":"six"})");
+    f.registry.leave(alice);
+    reviews.calls[4].second(R"({"ReviewResult":"DENY"})");
+    reviews.calls[5].second(R"({"ReviewResult":"ALLOW"})");
+    CHECK(viewer.take().at("Content") == "six");
+    CHECK(alice.frames.empty());
+
+    // DeleteRoom drops what waits; a late verdict finds nothing.
+    f.registry.join(alice);
+    f.registry.handle_frame(alice, R"({"Action":"SEND_MESSAGE","RequestId":"7","Content":"seven"})");
+    f.service.handle(ivschat::delete_room_request{.identifier = f.room}, std::chrono::system_clock::now());
+    CHECK(f.registry.pending_reviews(f.room) == 0);
+    reviews.calls[6].second(R"({"ReviewResult":"ALLOW"})");
+    CHECK(viewer.frames.empty());
+}

@@ -21,14 +21,14 @@ const json::string* string_member(const json::object& o, std::string_view name) 
     return it == o.end() ? nullptr : it->value().if_string();
 }
 
-json::object to_json(const std::map<std::string, std::string>& attributes) {
+}  // namespace
+
+json::object attributes_object(const std::map<std::string, std::string>& attributes) {
     json::object out;
     out.reserve(attributes.size());
     for (const auto& [name, value] : attributes) out.emplace(name, value);
     return out;
 }
-
-}  // namespace
 
 std::size_t code_points(std::string_view utf8) noexcept {
     std::size_t n = 0;
@@ -128,10 +128,10 @@ std::string message_frame(std::string_view id, std::string_view request_id, std:
         {"Type", "MESSAGE"},
         {"Id", id},
         {"RequestId", request_id},
-        {"Attributes", to_json(attributes)},
+        {"Attributes", attributes_object(attributes)},
         {"Content", content},
         {"SendTime", format_send_time(send_time)},
-        {"Sender", json::object{{"UserId", sender.user_id}, {"Attributes", to_json(sender.attributes)}}}});
+        {"Sender", json::object{{"UserId", sender.user_id}, {"Attributes", attributes_object(sender.attributes)}}}});
 }
 
 std::string event_frame(std::string_view id, std::string_view request_id, std::string_view event_name,
@@ -141,7 +141,7 @@ std::string event_frame(std::string_view id, std::string_view request_id, std::s
                                         {"Id", id},
                                         {"RequestId", request_id},
                                         {"EventName", event_name},
-                                        {"Attributes", to_json(attributes)},
+                                        {"Attributes", attributes_object(attributes)},
                                         {"SendTime", format_send_time(send_time)}});
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <boost/json/object.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -57,6 +59,9 @@ std::size_t code_points(std::string_view utf8) noexcept;
 
 /// RFC 3339 UTC with nanoseconds: "2022-12-02T08:21:20.754555595Z".
 std::string format_send_time(std::chrono::system_clock::time_point t);
+
+/// Attributes as the JSON object frames carry.
+boost::json::object attributes_object(const std::map<std::string, std::string>& attributes);
 
 /// The sender of a MESSAGE: the token's user id and attributes.
 struct chat_sender {

@@ -31,8 +31,9 @@ std::string_view trim(std::string_view s) {
 template <class Stream>
 class chat_session final : public chat_connection, public std::enable_shared_from_this<chat_session<Stream>> {
 public:
-    chat_session(std::shared_ptr<chat_room_registry> registry, chat_token_claims claims, Stream stream)
-        : chat_connection(std::move(claims)), registry_(std::move(registry)), ws_(std::move(stream)) {}
+    chat_session(std::shared_ptr<chat_room_registry> registry, chat_token_claims claims, std::string remote_ip,
+                 Stream stream)
+        : chat_connection(std::move(claims), std::move(remote_ip)), registry_(std::move(registry)), ws_(std::move(stream)) {}
 
     void accept(http::request<http::string_body> upgrade, std::string token) {
         ws_.set_option(websocket::stream_base::timeout{
@@ -157,8 +158,10 @@ void start(std::shared_ptr<chat_room_registry> registry, Stream stream, http::re
     if (auto* refusal = std::get_if<upgrade_refusal>(&admitted))
         return refuse_upgrade(std::move(registry), std::move(stream), *refusal, upgrade.version());
     std::string token(offered);
+    beast::error_code ec;
+    const auto peer = beast::get_lowest_layer(stream).remote_endpoint(ec);
     std::make_shared<chat_session<Stream>>(std::move(registry), std::move(std::get<chat_token_claims>(admitted)),
-                                           std::move(stream))
+                                           ec ? std::string() : peer.address().to_string(), std::move(stream))
         ->accept(std::move(upgrade), std::move(token));
 }
 

@@ -133,13 +133,15 @@ response_plan request_handler::control(const received_request& request, std::str
             faults[fault_name(static_cast<fault_kind>(k))] = faults_.applied(static_cast<fault_kind>(k));
         json::object user_agents;
         for (const auto& [user_agent, count] : counters_.requests_per_user_agent) user_agents[user_agent] = count;
-        body = json::serialize(json::object{{"requests", counters_.requests},
-                                            {"requestsPerOperation", std::move(requests)},
-                                            {"requestsPerUserAgent", std::move(user_agents)},
-                                            {"connectionsAccepted", counters_.connections_accepted},
-                                            {"authFailures", counters_.auth_failures},
-                                            {"faultsApplied", std::move(faults)},
-                                            {"faultsQueued", faults_.queued()}});
+        json::object stats{{"requests", counters_.requests},
+                           {"requestsPerOperation", std::move(requests)},
+                           {"requestsPerUserAgent", std::move(user_agents)},
+                           {"connectionsAccepted", counters_.connections_accepted},
+                           {"authFailures", counters_.auth_failures},
+                           {"faultsApplied", std::move(faults)},
+                           {"faultsQueued", faults_.queued()}};
+        if (messaging_report_) stats["messaging"] = messaging_report_();
+        body = json::serialize(stats);
     } else if (command == "faults" && request.method == "POST") {
         json::error_code ec;
         auto doc = json::parse(json::string_view(request.payload.data(), request.payload.size()), ec);
@@ -180,6 +182,7 @@ response_plan request_handler::control(const received_request& request, std::str
         counters_ = {};
         counters_.connections_accepted = connections;
         counters_.requests_per_operation.assign(api_.operation_count(), 0);
+        if (messaging_reset_) messaging_reset_();
     } else if (command == "close-idle-connections" && request.method == "POST") {
         plan.after = connection_action::close_idle;
     } else {

@@ -6,8 +6,11 @@
 #include <ivschat/emulator/request_authenticator.hpp>
 #include <ivschat/emulator/service_api.hpp>
 
+#include <boost/json/object.hpp>
+
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -94,6 +97,12 @@ public:
 
     fault_plan& faults() noexcept { return faults_; }
     server_counters& counters() noexcept { return counters_; }
+    /// Adds "messaging" (what `report` returns) to GET /_emulator/stats, and
+    /// has POST /_emulator/reset call `reset`.
+    void set_messaging_stats(std::function<boost::json::object()> report, std::function<void()> reset) {
+        messaging_report_ = std::move(report);
+        messaging_reset_ = std::move(reset);
+    }
     /// Where the server listens: the only Host the control API answers.
     void set_control_address(control_address address) { control_address_ = std::move(address); }
 
@@ -114,6 +123,8 @@ private:
     std::chrono::sys_seconds date_second_{};
     std::string date_text_;
     control_address control_address_{};
+    std::function<boost::json::object()> messaging_report_;
+    std::function<void()> messaging_reset_;
 };
 
 }  // namespace ivschat::emulator

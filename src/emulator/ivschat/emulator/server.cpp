@@ -1,8 +1,10 @@
 #include <ivschat/emulator/server.hpp>
 
+#include <ivschat/emulator/chat_log_writer.hpp>
 #include <ivschat/emulator/chat_session.hpp>
 #include <ivschat/emulator/request_handler.hpp>
 #include <ivschat/emulator/request_reading.hpp>
+#include <ivschat/emulator/review_client.hpp>
 #include <ivschat/emulator/service_api.hpp>
 #include <ivschat/throwaway_ca.hpp>
 
@@ -65,6 +67,9 @@ namespace {
 
 // How long a TLS handshake, a started request or a response may take.
 constexpr std::chrono::seconds io_timeout{30};
+// Review requests under way at once, all rooms together (each holds a
+// socket); past it a message gets its room's fallbackResult at once.
+constexpr std::size_t max_reviews_in_flight = 1024;
 // How often connections are checked against the timeouts: one timer for the
 // server instead of a timer armed around every read and write.
 constexpr std::chrono::seconds sweep_period{1};
@@ -84,7 +89,7 @@ public:
 
 }  // namespace
 
-struct server_state : std::enable_shared_from_this<server_state> {
+struct server_state final : std::enable_shared_from_this<server_state>, message_reviewer {
     server_options options;
     strand_type strand;
     acceptor_type acceptor;
@@ -98,6 +103,8 @@ struct server_state : std::enable_shared_from_this<server_state> {
     service_api api;
     request_handler handler;
     chat_room_registry messaging;
+    review_client reviews;
+    std::optional<chat_log_writer> logs;
     std::unordered_set<session_base*> sessions;
     bool stopped = false;
 
@@ -116,7 +123,14 @@ struct server_state : std::enable_shared_from_this<server_state> {
                                                                      : options.keys,
                                         .allowed_skew = options.allowed_skew},
                   options.seed),
-          messaging(svc, options.messaging, options.clock_offset) {
+          messaging(svc, options.messaging, options.clock_offset),
+          reviews(strand, options.review_timeout) {
+        messaging.set_reviewer(this);
+        if (!options.data_dir.empty()) {
+            logs.emplace(svc, options.data_dir);
+            messaging.set_log_sink(&*logs);
+        }
+        handler.set_messaging_stats([this] { return messaging.stats(); }, [this] { messaging.reset_counters(); });
         auto rates = options.enforce_quotas ? default_operation_rates() : std::vector<std::pair<std::string, double>>{};
         rates.insert(rates.end(), options.operation_rates.begin(), options.operation_rates.end());
         if (!rates.empty()) handler.enforce_rates(rate_quotas(rates));
@@ -129,6 +143,31 @@ struct server_state : std::enable_shared_from_this<server_state> {
         acceptor.listen(asio::socket_base::max_listen_connections);
         handler.set_control_address({options.host, acceptor.local_endpoint().port()});
         if (options.tls) setup_tls();
+    }
+
+    ~server_state() override {
+        messaging.set_reviewer(nullptr);
+        messaging.set_log_sink(nullptr);
+    }
+
+    void flush_logs() {
+        if (!logs) return;
+        const auto flushed = logs->flush();
+        messaging.counters().log_records_written += flushed.records_written;
+    }
+
+    // Each review keeps the server (and so the registry it reports to) alive
+    // until it calls back.
+    void review(std::string_view lambda_arn, std::string body,
+                std::function<void(std::optional<std::string>)> done) override {
+        const auto& routes = options.review_handlers;
+        auto route = std::find_if(routes.begin(), routes.end(), [&](const auto& r) { return r.lambda_arn == lambda_arn; });
+        if (route == routes.end() || stopped || reviews.in_flight() >= max_reviews_in_flight)
+            return asio::post(strand, [self = shared_from_this(), done = std::move(done)] { done(std::nullopt); });
+        reviews.post(*route, std::move(body),
+                     [self = shared_from_this(), done = std::move(done)](std::optional<std::string> reply) {
+                         done(std::move(reply));
+                     });
     }
 
     void setup_tls() {
@@ -186,6 +225,7 @@ struct server_state : std::enable_shared_from_this<server_state> {
             std::vector<session_base*> current(self->sessions.begin(), self->sessions.end());
             for (auto* s : current) s->close_if_stale(now, self->options.idle_timeout, self->options.handshake_timeout);
             self->messaging.sweep(now);
+            self->flush_logs();
             self->sweep();
         });
     }
@@ -204,6 +244,8 @@ struct server_state : std::enable_shared_from_this<server_state> {
         std::vector<session_base*> current(sessions.begin(), sessions.end());
         for (auto* s : current) s->close();
         messaging.close_all();
+        reviews.cancel_all();
+        flush_logs();
     }
 };
 

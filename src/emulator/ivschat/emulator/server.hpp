@@ -4,6 +4,7 @@
 #include <ivschat/emulator/connection_limits.hpp>
 #include <ivschat/emulator/chat_room_registry.hpp>
 #include <ivschat/emulator/fault_plan.hpp>
+#include <ivschat/emulator/message_review.hpp>
 #include <ivschat/emulator/service.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -75,6 +76,16 @@ struct server_options {
     std::vector<std::pair<std::string, double>> operation_rates{};
     /// Limits of the Messaging WebSocket endpoint.
     messaging_options messaging{};
+    /// The local HTTP handlers that stand for rooms' message review Lambda
+    /// functions (`--review-handler`). A room whose handler ARN has none here
+    /// gets its fallbackResult, as when a Lambda cannot be invoked.
+    std::vector<review_handler_route> review_handlers{};
+    /// How long a review handler has to answer before the room's
+    /// fallbackResult applies (the service's fixed 200 ms).
+    std::chrono::milliseconds review_timeout{200};
+    /// With a directory, rooms' logging configurations write their records
+    /// under it (chat_log_writer; `--data-dir`); empty: logging is off.
+    std::filesystem::path data_dir{};
     /// Faults applied at random: (action, probability).
     std::vector<std::pair<fault_action, double>> random_faults{};
     /// Seed of the fault plan's random draws and of generated ids.

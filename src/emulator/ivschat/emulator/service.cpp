@@ -417,9 +417,28 @@ std::optional<room_message_limits> service::message_limits(std::string_view room
     if (!room_arn.starts_with(room_arn_prefix_)) return std::nullopt;
     auto it = rooms_.find(std::string(room_arn.substr(room_arn_prefix_.size())));
     if (it == rooms_.end()) return std::nullopt;
-    return room_message_limits{
+    room_message_limits limits{
         .maximum_message_rate_per_second = it->second.maximum_message_rate_per_second.value_or(default_message_rate),
         .maximum_message_length = it->second.maximum_message_length.value_or(default_message_length)};
+    if (const auto& handler = it->second.message_review_handler) {
+        limits.review_handler_uri = handler->uri.value_or("");
+        limits.review_fallback_allows = handler->fallback_result.value_or(fallback_result::allow) == fallback_result::allow;
+    }
+    return limits;
+}
+
+std::vector<destination_configuration> service::log_destinations(std::string_view room_arn) const {
+    std::vector<destination_configuration> out;
+    if (!room_arn.starts_with(room_arn_prefix_)) return out;
+    auto room = rooms_.find(std::string(room_arn.substr(room_arn_prefix_.size())));
+    if (room == rooms_.end()) return out;
+    for (const auto& arn : room->second.logging_configuration_identifiers) {
+        if (!arn.starts_with(logging_configuration_arn_prefix_)) continue;
+        auto config = logging_configurations_.find(arn.substr(logging_configuration_arn_prefix_.size()));
+        if (config != logging_configurations_.end() && config->second.destination_configuration)
+            out.push_back(*config->second.destination_configuration);
+    }
+    return out;
 }
 
 outcome<send_event_response> service::handle(const send_event_request& r, time_point now) {

@@ -63,10 +63,15 @@ public:
     virtual void on_room_deleted(std::string_view room_arn) = 0;
 };
 
-/// The limits a room puts on SEND_MESSAGE, as the room is now.
+/// What a room applies to SEND_MESSAGE, as the room is now: its limits and
+/// its message review handler.
 struct room_message_limits {
     std::int32_t maximum_message_rate_per_second = 0;
     std::int32_t maximum_message_length = 0;
+    /// The handler's Lambda ARN; empty when the room has none.
+    std::string review_handler_uri{};
+    /// The handler's fallbackResult is ALLOW (the default).
+    bool review_fallback_allows = true;
 };
 
 /// An error the service answers with: one of the model's error shapes.
@@ -135,6 +140,9 @@ public:
     void set_room_listener(room_listener* listener) noexcept { listener_ = listener; }
     /// The room's current message limits; nullopt when there is no such room.
     std::optional<room_message_limits> message_limits(std::string_view room_arn) const;
+    /// Where a room's logging configurations send its messages and events;
+    /// empty when it has none (or there is no such room).
+    std::vector<destination_configuration> log_destinations(std::string_view room_arn) const;
     /// A fresh 12-character alphanumeric id (messages, events, errors).
     std::string new_message_id() { return new_id(); }
 
