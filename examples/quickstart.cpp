@@ -15,55 +15,55 @@ namespace asio = boost::asio;
 
 asio::awaitable<void> quickstart(ivschat::client& chat) {
     // g++ 12 mishandles temporaries inside a co_await expression: requests
-    // are named first.
-    const ivschat::create_logging_configuration_request logging{
+    // are named first, then moved into the call (no copy).
+    ivschat::create_logging_configuration_request logging{
         .name = "quickstart-logs",
         .destination_configuration = ivschat::cloud_watch_logs_destination_configuration{.log_group_name = "/ivschat/quickstart"},
     };
-    auto config = co_await chat.create_logging_configuration(logging);
+    auto config = co_await chat.create_logging_configuration(std::move(logging));
     std::cout << "logging configuration " << config.arn.value() << "\n";
 
-    const ivschat::create_room_request lobby{
+    ivschat::create_room_request lobby{
         .name = "lobby",
         .maximum_message_length = 500,
         .logging_configuration_identifiers = {config.arn.value()},
     };
-    auto room = co_await chat.create_room(lobby);
+    auto room = co_await chat.create_room(std::move(lobby));
     std::cout << "room " << room.arn.value() << "\n";
 
-    const ivschat::create_chat_token_request token_request{
+    ivschat::create_chat_token_request token_request{
         .room_identifier = room.arn.value(),
         .user_id = "user-42",
         .capabilities = {ivschat::chat_token_capability::send_message},
         .session_duration_in_minutes = 30,
         .attributes = {{"displayName", "Ada"}},
     };
-    auto token = co_await chat.create_chat_token(token_request);
+    auto token = co_await chat.create_chat_token(std::move(token_request));
     // The token is a credential: show only that it exists.
     // Printing the response redacts the token itself.
     std::cout << "chat token issued: " << token << "\n";
 
-    const ivschat::send_event_request event{.room_identifier = room.arn.value(), .event_name = "app:welcome",
+    ivschat::send_event_request event{.room_identifier = room.arn.value(), .event_name = "app:welcome",
                                             .attributes = {{"text", "hello"}}};
-    auto sent = co_await chat.send_event(event);
+    auto sent = co_await chat.send_event(std::move(event));
     std::cout << "event " << sent.id.value_or("") << "\n";
 
-    const ivschat::tag_resource_request tag{.resource_arn = room.arn.value(), .tags = {{"env", "quickstart"}}};
-    co_await chat.tag_resource(tag);
-    const ivschat::list_rooms_request by_name{.name = "lobby"};
-    auto rooms = co_await chat.list_rooms(by_name);
+    ivschat::tag_resource_request tag{.resource_arn = room.arn.value(), .tags = {{"env", "quickstart"}}};
+    co_await chat.tag_resource(std::move(tag));
+    ivschat::list_rooms_request by_name{.name = "lobby"};
+    auto rooms = co_await chat.list_rooms(std::move(by_name));
     std::cout << "rooms named lobby: " << rooms.rooms.size() << "\n";
 
     // "Not found" without exceptions: as_tuple, and the diagnostics overload for the details.
     ivschat::diagnostics diag;
-    const ivschat::get_room_request missing{.identifier = "arn:aws:ivschat:us-west-2:123456789012:room/AAAAAAAAAAAA"};
-    auto [ec, ignored] = co_await chat.get_room(missing, diag, asio::as_tuple(asio::use_awaitable));
+    ivschat::get_room_request missing{.identifier = "arn:aws:ivschat:us-west-2:123456789012:room/AAAAAAAAAAAA"};
+    auto [ec, ignored] = co_await chat.get_room(std::move(missing), diag, asio::as_tuple(asio::use_awaitable));
     std::cout << "get_room on a missing room: " << diag.error.error_type << " (request id " << diag.request_id << ")\n";
 
-    const ivschat::delete_room_request remove_room{.identifier = room.arn.value()};
-    co_await chat.delete_room(remove_room);
-    const ivschat::delete_logging_configuration_request remove_config{.identifier = config.arn.value()};
-    co_await chat.delete_logging_configuration(remove_config);
+    ivschat::delete_room_request remove_room{.identifier = room.arn.value()};
+    co_await chat.delete_room(std::move(remove_room));
+    ivschat::delete_logging_configuration_request remove_config{.identifier = config.arn.value()};
+    co_await chat.delete_logging_configuration(std::move(remove_config));
     std::cout << "cleaned up\n";
 }
 

@@ -105,13 +105,13 @@ asio::awaitable<reply> answer(const http::request<http::empty_body>& request, iv
     const auto user = user_parameter(target);
     if (!user || user->empty()) co_return reply{http::status::bad_request, R"({"message":"user is required"})"};
 
-    const ivschat::create_chat_token_request token_request{
+    ivschat::create_chat_token_request token_request{
         .room_identifier = room_arn,
         .user_id = *user,
         .capabilities = {ivschat::chat_token_capability::send_message},
     };
     ivschat::diagnostics diag;
-    auto [ec, token] = co_await chat.create_chat_token(token_request, diag, use_tuple);
+    auto [ec, token] = co_await chat.create_chat_token(std::move(token_request), diag, use_tuple);
     if (!ec) co_return reply{http::status::ok, R"({"token":")" + token.token.value_or("") + R"("})"};
     if (ec == ivschat::error::request_validation_failed)
         co_return reply{http::status::bad_request, R"({"message":"user must be 1 to 128 characters"})"};

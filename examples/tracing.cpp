@@ -68,15 +68,15 @@ private:
 asio::awaitable<bool> traced_calls(ivschat::client& chat) {
     constexpr auto tuple = asio::as_tuple(asio::use_awaitable);
     ivschat::diagnostics diag;
-    const ivschat::create_room_request lobby{.name = "traced"};
-    auto [created, room] = co_await chat.create_room(lobby, diag, tuple);
+    ivschat::create_room_request lobby{.name = "traced"};
+    auto [created, room] = co_await chat.create_room(std::move(lobby), diag, tuple);
     if (created) co_return false;
-    const ivschat::create_chat_token_request token_request{.room_identifier = room.arn.value(), .user_id = "tracer"};
-    auto [issued, token] = co_await chat.create_chat_token(token_request, diag, tuple);
-    const ivschat::get_room_request missing{.identifier = "arn:aws:ivschat:us-west-2:123456789012:room/AAAAAAAAAAAA"};
-    auto [not_found, ignored] = co_await chat.get_room(missing, diag, tuple);
-    const ivschat::delete_room_request remove{.identifier = room.arn.value()};
-    auto [deleted, nothing] = co_await chat.delete_room(remove, diag, tuple);
+    ivschat::create_chat_token_request token_request{.room_identifier = room.arn.value(), .user_id = "tracer"};
+    auto [issued, token] = co_await chat.create_chat_token(std::move(token_request), diag, tuple);
+    ivschat::get_room_request missing{.identifier = "arn:aws:ivschat:us-west-2:123456789012:room/AAAAAAAAAAAA"};
+    auto [not_found, ignored] = co_await chat.get_room(std::move(missing), diag, tuple);
+    ivschat::delete_room_request remove{.identifier = room.arn.value()};
+    auto [deleted, nothing] = co_await chat.delete_room(std::move(remove), diag, tuple);
     co_return !issued && not_found && !deleted;
 }
 
