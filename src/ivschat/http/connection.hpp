@@ -114,7 +114,7 @@ using lease_hook = boost::intrusive::list_base_hook<boost::intrusive::link_mode<
 /// I/O never hop between strands. TLS runs in a tls_engine over the socket,
 /// so that reading and writing a message is one loop for both, and every
 /// timeout is a deadline in the pool's deadline_watch.
-class connection : public lease_hook, public deadline_watch::entry {
+class connection final : public lease_hook, public deadline_watch::entry {
 public:
     using executor_type = boost::asio::any_io_executor;
     using addresses_type = boost::asio::ip::tcp::resolver::results_type;
