@@ -1,8 +1,8 @@
 #pragma once
 
 #include <ivschat/export.hpp>
+#include <ivschat/client_operations.hpp>
 #include <ivschat/config.hpp>
-#include <ivschat/credentials_provider.hpp>
 #include <ivschat/detail/async_spawn.hpp>
 #include <ivschat/diagnostics.hpp>
 #include <ivschat/error.hpp>
@@ -10,7 +10,7 @@
 #include <ivschat/observability.hpp>
 #include <ivschat/operations.hpp>
 #include <ivschat/pacing.hpp>
-#include <ivschat/retry.hpp>
+#include <ivschat/retry_mode.hpp>
 #include <ivschat/transport.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -27,6 +27,9 @@
 #include <type_traits>
 
 namespace ivschat {
+
+class credentials_provider;  // credentials_provider.hpp
+class retry_strategy;        // retry.hpp
 
 /// How a client is configured. Unset optional members come from the
 /// environment and the shared config files like the AWS SDKs read them (see
@@ -102,8 +105,10 @@ inline constexpr bool throws_with_diagnostics =
 
 /// A client for the Amazon IVS Chat control-plane API.
 ///
-/// Every operation is an Asio asynchronous operation that takes any
-/// completion token, `use_awaitable` by default, in two forms with one
+/// Its operations, one per operation of the service, are the member
+/// functions of client_operations (generated from the model). Every
+/// operation is an Asio asynchronous operation that takes any completion
+/// token, `use_awaitable` by default, in two forms with one
 /// completion signature, `void(boost::system::error_code, Response)`:
 ///
 /// - `op(request, token)`
@@ -143,7 +148,7 @@ inline constexpr bool throws_with_diagnostics =
 /// Lifetime: the client may be destroyed while calls are in flight; they
 /// keep its state alive and complete with operation_aborted (see close()).
 /// The io_context must outlive them.
-class IVSCHAT_API client {
+class IVSCHAT_API client : public client_operations<client> {
 public:
     /// The executor type given at construction.
     using executor_type = boost::asio::any_io_executor;
@@ -192,35 +197,6 @@ public:
     auto call(Request request, diagnostics& diag, Token&& token = {}) {
         return start(std::move(request), &diag, std::forward<Token>(token));
     }
-
-#define IVSCHAT_CLIENT_OPERATION(function, request_type)                                       \
-    template <class Token = boost::asio::use_awaitable_t<>>                                  \
-    auto function(request_type request, Token&& token = {}) {                                 \
-        return call(std::move(request), std::forward<Token>(token));                          \
-    }                                                                                         \
-    template <class Token = boost::asio::use_awaitable_t<>>                                  \
-    auto function(request_type request, diagnostics& diag, Token&& token = {}) {              \
-        return call(std::move(request), diag, std::forward<Token>(token));                    \
-    }
-
-    IVSCHAT_CLIENT_OPERATION(create_chat_token, create_chat_token_request)
-    IVSCHAT_CLIENT_OPERATION(create_room, create_room_request)
-    IVSCHAT_CLIENT_OPERATION(get_room, get_room_request)
-    IVSCHAT_CLIENT_OPERATION(update_room, update_room_request)
-    IVSCHAT_CLIENT_OPERATION(delete_room, delete_room_request)
-    IVSCHAT_CLIENT_OPERATION(list_rooms, list_rooms_request)
-    IVSCHAT_CLIENT_OPERATION(create_logging_configuration, create_logging_configuration_request)
-    IVSCHAT_CLIENT_OPERATION(get_logging_configuration, get_logging_configuration_request)
-    IVSCHAT_CLIENT_OPERATION(update_logging_configuration, update_logging_configuration_request)
-    IVSCHAT_CLIENT_OPERATION(delete_logging_configuration, delete_logging_configuration_request)
-    IVSCHAT_CLIENT_OPERATION(list_logging_configurations, list_logging_configurations_request)
-    IVSCHAT_CLIENT_OPERATION(send_event, send_event_request)
-    IVSCHAT_CLIENT_OPERATION(delete_message, delete_message_request)
-    IVSCHAT_CLIENT_OPERATION(disconnect_user, disconnect_user_request)
-    IVSCHAT_CLIENT_OPERATION(tag_resource, tag_resource_request)
-    IVSCHAT_CLIENT_OPERATION(untag_resource, untag_resource_request)
-    IVSCHAT_CLIENT_OPERATION(list_tags_for_resource, list_tags_for_resource_request)
-#undef IVSCHAT_CLIENT_OPERATION
 
 private:
     template <class Request, class Token>

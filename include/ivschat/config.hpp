@@ -9,8 +9,7 @@
 
 #include <ivschat/export.hpp>
 #include <ivschat/credentials.hpp>
-#include <ivschat/credentials_provider.hpp>
-#include <ivschat/retry.hpp>
+#include <ivschat/retry_mode.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -23,6 +22,8 @@
 #include <vector>
 
 namespace ivschat {
+
+class credentials_provider;
 
 /// A configuration that cannot be used: an invalid region or endpoint URL, a
 /// bad max_attempts or retry_mode, a shared config file that cannot be read or

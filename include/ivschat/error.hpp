@@ -1,7 +1,7 @@
 #pragma once
 
 #include <ivschat/export.hpp>
-#include "ivschat/model.hpp"
+#include <ivschat/model/validation.hpp>
 
 #include <boost/system/error_category.hpp>
 #include <boost/system/error_code.hpp>

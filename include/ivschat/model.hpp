@@ -11,14 +11,13 @@
 //   (in Update* requests they stay std::optional: absent = unchanged, empty = clear).
 // - Timestamps are std::chrono::system_clock::time_point (ISO 8601 on the wire).
 // - Enumerations keep values unknown to this library (see wire_enum).
-// - Each struct is described with Boost.Describe; wire names and constraints live
-//   in src/ivschat/model/shape_info.hpp.
+// - Each struct is described with Boost.Describe in model_describe.hpp; wire
+//   names and constraints live in src/ivschat/model/shape_info.hpp.
 #pragma once
 
 #include "ivschat/export.hpp"
+#include "ivschat/model/validation.hpp"
 #include "ivschat/model/wire_enum.hpp"
-
-#include <boost/describe/class.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -31,10 +30,6 @@
 #include <vector>
 
 namespace ivschat {
-
-/// True for the model's structures and unions (see operator<< at the end).
-template <class T>
-inline constexpr bool is_model_shape = false;
 
 /// The model's ChatTokenCapability enumeration: one of `SEND_MESSAGE`, `DISCONNECT_USER`,
 /// `DELETE_MESSAGE`, or a value this library does not know (see wire_enum).
@@ -142,25 +137,6 @@ public:
 };
 inline const update_logging_configuration_state update_logging_configuration_state::active = update_logging_configuration_state::known(0);
 
-/// The model's ValidationExceptionReason enumeration: one of `UNKNOWN_OPERATION`,
-/// `FIELD_VALIDATION_FAILED`, `OTHER`, or a value this library does not know (see wire_enum).
-class IVSCHAT_API validation_exception_reason : public wire_enum<validation_exception_reason> {
-public:
-    /// wire_enum's constructors: empty, or from a wire string.
-    using wire_enum::wire_enum;
-    /// The wire spellings, in the model's order.
-    static constexpr std::string_view wire_values[] = {"UNKNOWN_OPERATION", "FIELD_VALIDATION_FAILED", "OTHER"};
-    /// `UNKNOWN_OPERATION`.
-    static const validation_exception_reason unknown_operation;
-    /// `FIELD_VALIDATION_FAILED`.
-    static const validation_exception_reason field_validation_failed;
-    /// `OTHER`.
-    static const validation_exception_reason other;
-};
-inline const validation_exception_reason validation_exception_reason::unknown_operation = validation_exception_reason::known(0);
-inline const validation_exception_reason validation_exception_reason::field_validation_failed = validation_exception_reason::known(1);
-inline const validation_exception_reason validation_exception_reason::other = validation_exception_reason::known(2);
-
 /// The body of a AccessDeniedException error response, HTTP 403 (model shape AccessDeniedException;
 /// listed under Errors on the operations' pages of
 /// https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/).
@@ -171,7 +147,6 @@ struct IVSCHAT_API access_denied_exception {
     /// Member-wise equality.
     friend bool operator==(const access_denied_exception&, const access_denied_exception&) = default;
 };
-BOOST_DESCRIBE_STRUCT(access_denied_exception, (), (message))
 /// access_denied_exception is a model shape.
 template <>
 inline constexpr bool is_model_shape<access_denied_exception> = true;
@@ -186,7 +161,6 @@ struct IVSCHAT_API cloud_watch_logs_destination_configuration {
     /// Member-wise equality.
     friend bool operator==(const cloud_watch_logs_destination_configuration&, const cloud_watch_logs_destination_configuration&) = default;
 };
-BOOST_DESCRIBE_STRUCT(cloud_watch_logs_destination_configuration, (), (log_group_name))
 /// cloud_watch_logs_destination_configuration is a model shape.
 template <>
 inline constexpr bool is_model_shape<cloud_watch_logs_destination_configuration> = true;
@@ -205,7 +179,6 @@ struct IVSCHAT_API conflict_exception {
     /// Member-wise equality.
     friend bool operator==(const conflict_exception&, const conflict_exception&) = default;
 };
-BOOST_DESCRIBE_STRUCT(conflict_exception, (), (message, resource_id, resource_type))
 /// conflict_exception is a model shape.
 template <>
 inline constexpr bool is_model_shape<conflict_exception> = true;
@@ -229,7 +202,6 @@ struct IVSCHAT_API create_chat_token_request {
     /// Member-wise equality.
     friend bool operator==(const create_chat_token_request&, const create_chat_token_request&) = default;
 };
-BOOST_DESCRIBE_STRUCT(create_chat_token_request, (), (room_identifier, user_id, capabilities, session_duration_in_minutes, attributes))
 /// create_chat_token_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<create_chat_token_request> = true;
@@ -247,7 +219,6 @@ struct IVSCHAT_API create_chat_token_response {
     /// Member-wise equality.
     friend bool operator==(const create_chat_token_response&, const create_chat_token_response&) = default;
 };
-BOOST_DESCRIBE_STRUCT(create_chat_token_response, (), (token, token_expiration_time, session_expiration_time))
 /// create_chat_token_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<create_chat_token_response> = true;
@@ -262,7 +233,6 @@ struct IVSCHAT_API s3_destination_configuration {
     /// Member-wise equality.
     friend bool operator==(const s3_destination_configuration&, const s3_destination_configuration&) = default;
 };
-BOOST_DESCRIBE_STRUCT(s3_destination_configuration, (), (bucket_name))
 /// s3_destination_configuration is a model shape.
 template <>
 inline constexpr bool is_model_shape<s3_destination_configuration> = true;
@@ -277,7 +247,6 @@ struct IVSCHAT_API firehose_destination_configuration {
     /// Member-wise equality.
     friend bool operator==(const firehose_destination_configuration&, const firehose_destination_configuration&) = default;
 };
-BOOST_DESCRIBE_STRUCT(firehose_destination_configuration, (), (delivery_stream_name))
 /// firehose_destination_configuration is a model shape.
 template <>
 inline constexpr bool is_model_shape<firehose_destination_configuration> = true;
@@ -343,7 +312,6 @@ struct IVSCHAT_API create_logging_configuration_request {
     /// Member-wise equality.
     friend bool operator==(const create_logging_configuration_request&, const create_logging_configuration_request&) = default;
 };
-BOOST_DESCRIBE_STRUCT(create_logging_configuration_request, (), (name, destination_configuration, tags))
 /// create_logging_configuration_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<create_logging_configuration_request> = true;
@@ -373,7 +341,6 @@ struct IVSCHAT_API create_logging_configuration_response {
     /// Member-wise equality.
     friend bool operator==(const create_logging_configuration_response&, const create_logging_configuration_response&) = default;
 };
-BOOST_DESCRIBE_STRUCT(create_logging_configuration_response, (), (arn, id, create_time, update_time, name, destination_configuration, state, tags))
 /// create_logging_configuration_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<create_logging_configuration_response> = true;
@@ -390,7 +357,6 @@ struct IVSCHAT_API message_review_handler {
     /// Member-wise equality.
     friend bool operator==(const message_review_handler&, const message_review_handler&) = default;
 };
-BOOST_DESCRIBE_STRUCT(message_review_handler, (), (uri, fallback_result))
 /// message_review_handler is a model shape.
 template <>
 inline constexpr bool is_model_shape<message_review_handler> = true;
@@ -417,7 +383,6 @@ struct IVSCHAT_API create_room_request {
     /// Member-wise equality.
     friend bool operator==(const create_room_request&, const create_room_request&) = default;
 };
-BOOST_DESCRIBE_STRUCT(create_room_request, (), (name, maximum_message_rate_per_second, maximum_message_length, message_review_handler, tags, logging_configuration_identifiers))
 /// create_room_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<create_room_request> = true;
@@ -453,7 +418,6 @@ struct IVSCHAT_API create_room_response {
     /// Member-wise equality.
     friend bool operator==(const create_room_response&, const create_room_response&) = default;
 };
-BOOST_DESCRIBE_STRUCT(create_room_response, (), (arn, id, name, create_time, update_time, maximum_message_rate_per_second, maximum_message_length, message_review_handler, tags, logging_configuration_identifiers))
 /// create_room_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<create_room_response> = true;
@@ -468,7 +432,6 @@ struct IVSCHAT_API delete_logging_configuration_request {
     /// Member-wise equality.
     friend bool operator==(const delete_logging_configuration_request&, const delete_logging_configuration_request&) = default;
 };
-BOOST_DESCRIBE_STRUCT(delete_logging_configuration_request, (), (identifier))
 /// delete_logging_configuration_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<delete_logging_configuration_request> = true;
@@ -487,7 +450,6 @@ struct IVSCHAT_API delete_message_request {
     /// Member-wise equality.
     friend bool operator==(const delete_message_request&, const delete_message_request&) = default;
 };
-BOOST_DESCRIBE_STRUCT(delete_message_request, (), (room_identifier, id, reason))
 /// delete_message_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<delete_message_request> = true;
@@ -501,7 +463,6 @@ struct IVSCHAT_API delete_message_response {
     /// Member-wise equality.
     friend bool operator==(const delete_message_response&, const delete_message_response&) = default;
 };
-BOOST_DESCRIBE_STRUCT(delete_message_response, (), (id))
 /// delete_message_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<delete_message_response> = true;
@@ -516,7 +477,6 @@ struct IVSCHAT_API delete_room_request {
     /// Member-wise equality.
     friend bool operator==(const delete_room_request&, const delete_room_request&) = default;
 };
-BOOST_DESCRIBE_STRUCT(delete_room_request, (), (identifier))
 /// delete_room_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<delete_room_request> = true;
@@ -535,7 +495,6 @@ struct IVSCHAT_API disconnect_user_request {
     /// Member-wise equality.
     friend bool operator==(const disconnect_user_request&, const disconnect_user_request&) = default;
 };
-BOOST_DESCRIBE_STRUCT(disconnect_user_request, (), (room_identifier, user_id, reason))
 /// disconnect_user_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<disconnect_user_request> = true;
@@ -546,7 +505,6 @@ struct IVSCHAT_API disconnect_user_response {
     /// Member-wise equality.
     friend bool operator==(const disconnect_user_response&, const disconnect_user_response&) = default;
 };
-BOOST_DESCRIBE_STRUCT(disconnect_user_response, (), ())
 /// disconnect_user_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<disconnect_user_response> = true;
@@ -561,7 +519,6 @@ struct IVSCHAT_API get_logging_configuration_request {
     /// Member-wise equality.
     friend bool operator==(const get_logging_configuration_request&, const get_logging_configuration_request&) = default;
 };
-BOOST_DESCRIBE_STRUCT(get_logging_configuration_request, (), (identifier))
 /// get_logging_configuration_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<get_logging_configuration_request> = true;
@@ -591,7 +548,6 @@ struct IVSCHAT_API get_logging_configuration_response {
     /// Member-wise equality.
     friend bool operator==(const get_logging_configuration_response&, const get_logging_configuration_response&) = default;
 };
-BOOST_DESCRIBE_STRUCT(get_logging_configuration_response, (), (arn, id, create_time, update_time, name, destination_configuration, state, tags))
 /// get_logging_configuration_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<get_logging_configuration_response> = true;
@@ -606,7 +562,6 @@ struct IVSCHAT_API get_room_request {
     /// Member-wise equality.
     friend bool operator==(const get_room_request&, const get_room_request&) = default;
 };
-BOOST_DESCRIBE_STRUCT(get_room_request, (), (identifier))
 /// get_room_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<get_room_request> = true;
@@ -642,7 +597,6 @@ struct IVSCHAT_API get_room_response {
     /// Member-wise equality.
     friend bool operator==(const get_room_response&, const get_room_response&) = default;
 };
-BOOST_DESCRIBE_STRUCT(get_room_response, (), (arn, id, name, create_time, update_time, maximum_message_rate_per_second, maximum_message_length, message_review_handler, tags, logging_configuration_identifiers))
 /// get_room_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<get_room_response> = true;
@@ -657,7 +611,6 @@ struct IVSCHAT_API internal_server_exception {
     /// Member-wise equality.
     friend bool operator==(const internal_server_exception&, const internal_server_exception&) = default;
 };
-BOOST_DESCRIBE_STRUCT(internal_server_exception, (), (message))
 /// internal_server_exception is a model shape.
 template <>
 inline constexpr bool is_model_shape<internal_server_exception> = true;
@@ -673,7 +626,6 @@ struct IVSCHAT_API list_logging_configurations_request {
     /// Member-wise equality.
     friend bool operator==(const list_logging_configurations_request&, const list_logging_configurations_request&) = default;
 };
-BOOST_DESCRIBE_STRUCT(list_logging_configurations_request, (), (next_token, max_results))
 /// list_logging_configurations_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<list_logging_configurations_request> = true;
@@ -703,7 +655,6 @@ struct IVSCHAT_API logging_configuration_summary {
     /// Member-wise equality.
     friend bool operator==(const logging_configuration_summary&, const logging_configuration_summary&) = default;
 };
-BOOST_DESCRIBE_STRUCT(logging_configuration_summary, (), (arn, id, create_time, update_time, name, destination_configuration, state, tags))
 /// logging_configuration_summary is a model shape.
 template <>
 inline constexpr bool is_model_shape<logging_configuration_summary> = true;
@@ -719,7 +670,6 @@ struct IVSCHAT_API list_logging_configurations_response {
     /// Member-wise equality.
     friend bool operator==(const list_logging_configurations_response&, const list_logging_configurations_response&) = default;
 };
-BOOST_DESCRIBE_STRUCT(list_logging_configurations_response, (), (logging_configurations, next_token))
 /// list_logging_configurations_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<list_logging_configurations_response> = true;
@@ -743,7 +693,6 @@ struct IVSCHAT_API list_rooms_request {
     /// Member-wise equality.
     friend bool operator==(const list_rooms_request&, const list_rooms_request&) = default;
 };
-BOOST_DESCRIBE_STRUCT(list_rooms_request, (), (name, next_token, max_results, message_review_handler_uri, logging_configuration_identifier))
 /// list_rooms_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<list_rooms_request> = true;
@@ -775,7 +724,6 @@ struct IVSCHAT_API room_summary {
     /// Member-wise equality.
     friend bool operator==(const room_summary&, const room_summary&) = default;
 };
-BOOST_DESCRIBE_STRUCT(room_summary, (), (arn, id, name, message_review_handler, create_time, update_time, tags, logging_configuration_identifiers))
 /// room_summary is a model shape.
 template <>
 inline constexpr bool is_model_shape<room_summary> = true;
@@ -791,7 +739,6 @@ struct IVSCHAT_API list_rooms_response {
     /// Member-wise equality.
     friend bool operator==(const list_rooms_response&, const list_rooms_response&) = default;
 };
-BOOST_DESCRIBE_STRUCT(list_rooms_response, (), (rooms, next_token))
 /// list_rooms_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<list_rooms_response> = true;
@@ -806,7 +753,6 @@ struct IVSCHAT_API list_tags_for_resource_request {
     /// Member-wise equality.
     friend bool operator==(const list_tags_for_resource_request&, const list_tags_for_resource_request&) = default;
 };
-BOOST_DESCRIBE_STRUCT(list_tags_for_resource_request, (), (resource_arn))
 /// list_tags_for_resource_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<list_tags_for_resource_request> = true;
@@ -821,7 +767,6 @@ struct IVSCHAT_API list_tags_for_resource_response {
     /// Member-wise equality.
     friend bool operator==(const list_tags_for_resource_response&, const list_tags_for_resource_response&) = default;
 };
-BOOST_DESCRIBE_STRUCT(list_tags_for_resource_response, (), (tags))
 /// list_tags_for_resource_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<list_tags_for_resource_response> = true;
@@ -836,7 +781,6 @@ struct IVSCHAT_API pending_verification {
     /// Member-wise equality.
     friend bool operator==(const pending_verification&, const pending_verification&) = default;
 };
-BOOST_DESCRIBE_STRUCT(pending_verification, (), (message))
 /// pending_verification is a model shape.
 template <>
 inline constexpr bool is_model_shape<pending_verification> = true;
@@ -855,7 +799,6 @@ struct IVSCHAT_API resource_not_found_exception {
     /// Member-wise equality.
     friend bool operator==(const resource_not_found_exception&, const resource_not_found_exception&) = default;
 };
-BOOST_DESCRIBE_STRUCT(resource_not_found_exception, (), (message, resource_id, resource_type))
 /// resource_not_found_exception is a model shape.
 template <>
 inline constexpr bool is_model_shape<resource_not_found_exception> = true;
@@ -874,7 +817,6 @@ struct IVSCHAT_API send_event_request {
     /// Member-wise equality.
     friend bool operator==(const send_event_request&, const send_event_request&) = default;
 };
-BOOST_DESCRIBE_STRUCT(send_event_request, (), (room_identifier, event_name, attributes))
 /// send_event_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<send_event_request> = true;
@@ -888,7 +830,6 @@ struct IVSCHAT_API send_event_response {
     /// Member-wise equality.
     friend bool operator==(const send_event_response&, const send_event_response&) = default;
 };
-BOOST_DESCRIBE_STRUCT(send_event_response, (), (id))
 /// send_event_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<send_event_response> = true;
@@ -909,7 +850,6 @@ struct IVSCHAT_API service_quota_exceeded_exception {
     /// Member-wise equality.
     friend bool operator==(const service_quota_exceeded_exception&, const service_quota_exceeded_exception&) = default;
 };
-BOOST_DESCRIBE_STRUCT(service_quota_exceeded_exception, (), (message, resource_id, resource_type, limit))
 /// service_quota_exceeded_exception is a model shape.
 template <>
 inline constexpr bool is_model_shape<service_quota_exceeded_exception> = true;
@@ -927,7 +867,6 @@ struct IVSCHAT_API tag_resource_request {
     /// Member-wise equality.
     friend bool operator==(const tag_resource_request&, const tag_resource_request&) = default;
 };
-BOOST_DESCRIBE_STRUCT(tag_resource_request, (), (resource_arn, tags))
 /// tag_resource_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<tag_resource_request> = true;
@@ -938,7 +877,6 @@ struct IVSCHAT_API tag_resource_response {
     /// Member-wise equality.
     friend bool operator==(const tag_resource_response&, const tag_resource_response&) = default;
 };
-BOOST_DESCRIBE_STRUCT(tag_resource_response, (), ())
 /// tag_resource_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<tag_resource_response> = true;
@@ -959,7 +897,6 @@ struct IVSCHAT_API throttling_exception {
     /// Member-wise equality.
     friend bool operator==(const throttling_exception&, const throttling_exception&) = default;
 };
-BOOST_DESCRIBE_STRUCT(throttling_exception, (), (message, resource_id, resource_type, limit))
 /// throttling_exception is a model shape.
 template <>
 inline constexpr bool is_model_shape<throttling_exception> = true;
@@ -977,7 +914,6 @@ struct IVSCHAT_API untag_resource_request {
     /// Member-wise equality.
     friend bool operator==(const untag_resource_request&, const untag_resource_request&) = default;
 };
-BOOST_DESCRIBE_STRUCT(untag_resource_request, (), (resource_arn, tag_keys))
 /// untag_resource_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<untag_resource_request> = true;
@@ -988,7 +924,6 @@ struct IVSCHAT_API untag_resource_response {
     /// Member-wise equality.
     friend bool operator==(const untag_resource_response&, const untag_resource_response&) = default;
 };
-BOOST_DESCRIBE_STRUCT(untag_resource_response, (), ())
 /// untag_resource_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<untag_resource_response> = true;
@@ -1007,7 +942,6 @@ struct IVSCHAT_API update_logging_configuration_request {
     /// Member-wise equality.
     friend bool operator==(const update_logging_configuration_request&, const update_logging_configuration_request&) = default;
 };
-BOOST_DESCRIBE_STRUCT(update_logging_configuration_request, (), (identifier, name, destination_configuration))
 /// update_logging_configuration_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<update_logging_configuration_request> = true;
@@ -1037,7 +971,6 @@ struct IVSCHAT_API update_logging_configuration_response {
     /// Member-wise equality.
     friend bool operator==(const update_logging_configuration_response&, const update_logging_configuration_response&) = default;
 };
-BOOST_DESCRIBE_STRUCT(update_logging_configuration_response, (), (arn, id, create_time, update_time, name, destination_configuration, state, tags))
 /// update_logging_configuration_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<update_logging_configuration_response> = true;
@@ -1064,7 +997,6 @@ struct IVSCHAT_API update_room_request {
     /// Member-wise equality.
     friend bool operator==(const update_room_request&, const update_room_request&) = default;
 };
-BOOST_DESCRIBE_STRUCT(update_room_request, (), (identifier, name, maximum_message_rate_per_second, maximum_message_length, message_review_handler, logging_configuration_identifiers))
 /// update_room_request is a model shape.
 template <>
 inline constexpr bool is_model_shape<update_room_request> = true;
@@ -1100,26 +1032,9 @@ struct IVSCHAT_API update_room_response {
     /// Member-wise equality.
     friend bool operator==(const update_room_response&, const update_room_response&) = default;
 };
-BOOST_DESCRIBE_STRUCT(update_room_response, (), (arn, id, name, create_time, update_time, maximum_message_rate_per_second, maximum_message_length, message_review_handler, tags, logging_configuration_identifiers))
 /// update_room_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<update_room_response> = true;
-
-/// The model's ValidationExceptionField structure
-/// (https://docs.aws.amazon.com/ivs/latest/ChatAPIReference/API_ValidationExceptionField.html).
-struct IVSCHAT_API validation_exception_field {
-    /// Wire name `name`, string; required.
-    std::string name{};
-    /// Wire name `message`, string; required.
-    std::string message{};
-
-    /// Member-wise equality.
-    friend bool operator==(const validation_exception_field&, const validation_exception_field&) = default;
-};
-BOOST_DESCRIBE_STRUCT(validation_exception_field, (), (name, message))
-/// validation_exception_field is a model shape.
-template <>
-inline constexpr bool is_model_shape<validation_exception_field> = true;
 
 /// The body of a ValidationException error response, HTTP 400 (model shape ValidationException;
 /// listed under Errors on the operations' pages of
@@ -1135,7 +1050,6 @@ struct IVSCHAT_API validation_exception {
     /// Member-wise equality.
     friend bool operator==(const validation_exception&, const validation_exception&) = default;
 };
-BOOST_DESCRIBE_STRUCT(validation_exception, (), (message, reason, field_list))
 /// validation_exception is a model shape.
 template <>
 inline constexpr bool is_model_shape<validation_exception> = true;
@@ -1145,7 +1059,6 @@ struct IVSCHAT_API delete_logging_configuration_response {
     /// All values are equal.
     friend bool operator==(const delete_logging_configuration_response&, const delete_logging_configuration_response&) = default;
 };
-BOOST_DESCRIBE_STRUCT(delete_logging_configuration_response, (), ())
 /// delete_logging_configuration_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<delete_logging_configuration_response> = true;
@@ -1155,7 +1068,6 @@ struct IVSCHAT_API delete_room_response {
     /// All values are equal.
     friend bool operator==(const delete_room_response&, const delete_room_response&) = default;
 };
-BOOST_DESCRIBE_STRUCT(delete_room_response, (), ())
 /// delete_room_response is a model shape.
 template <>
 inline constexpr bool is_model_shape<delete_room_response> = true;

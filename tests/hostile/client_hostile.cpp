@@ -4,6 +4,7 @@
 // bound on the growth of the process's peak RSS.
 #include "ivschat/http/tls_engine.hpp"
 #include "support/hostile_server.hpp"
+#include <ivschat/retry.hpp>
 #include "support/resource_bounds.hpp"
 
 #include <ivschat/client.hpp>

@@ -1,5 +1,6 @@
 // Every kind of completion token, cancellation, and the client's life cycle.
 #include "support/emulator_fixture.hpp"
+#include <ivschat/retry.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

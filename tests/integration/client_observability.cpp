@@ -2,6 +2,7 @@
 // the order and facts of the hooks, the records at each level, and that no
 // record or hook carries a secret.
 #include "support/emulator_fixture.hpp"
+#include <ivschat/retry.hpp>
 
 #include <ivschat/observability.hpp>
 

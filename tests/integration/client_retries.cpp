@@ -1,5 +1,6 @@
 // Retries against the emulator's fault injection over real sockets.
 #include "support/emulator_fixture.hpp"
+#include <ivschat/retry.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>

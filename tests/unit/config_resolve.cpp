@@ -1,5 +1,6 @@
 // Configuration resolution: option > environment > profile > default, and the errors.
 #include <ivschat/config.hpp>
+#include <ivschat/credentials_provider.hpp>
 #include <ivschat/version.hpp>
 
 #include "config_temp_files.hpp"

@@ -3,6 +3,7 @@
 #include "ivschat/observability/call_observer.hpp"
 
 #include <ivschat/client.hpp>
+#include <ivschat/credentials_provider.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,5 @@
 #include <ivschat/client.hpp>
+#include <ivschat/credentials_provider.hpp>
 
 #include "ivschat/client/call_fsm.hpp"
 #include "ivschat/http/connection_pool.hpp"

@@ -5,6 +5,7 @@
 // max_attempts, retry_mode, use_fips_endpoint, use_dualstack_endpoint,
 // ignore_configured_endpoint_urls, sdk_ua_app_id).
 #include <ivschat/config.hpp>
+#include <ivschat/credentials_provider.hpp>
 #include <ivschat/endpoint.hpp>
 
 #include "ivschat/config/config_text.hpp"

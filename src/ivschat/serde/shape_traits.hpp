@@ -1,6 +1,6 @@
 #pragma once
 
-#include "ivschat/model.hpp"
+#include "ivschat/model_describe.hpp"
 #include "ivschat/model/shape_info.hpp"
 
 #include <boost/describe/members.hpp>
