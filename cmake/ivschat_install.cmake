@@ -1,6 +1,7 @@
 # `cmake --install build --prefix P`: the public headers, the library, the
 # CMake package (ivschat::ivschat), the pkg-config file, the license and,
-# when built, the ivschat and ivschat-emulator programs.
+# when built, the ivschat and ivschat-emulator programs and ivschat's bash
+# completion.
 include(CMakePackageConfigHelpers)
 
 set(IVSCHAT_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/ivschat)
@@ -56,4 +57,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/LICENSE ${PROJECT_SOURCE_DIR}/NOTICE ${PROJE
 
 if(IVSCHAT_BUILD_TOOLS)
   install(TARGETS ivschat_cli ivschat-emulator RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  get_target_property(IVSCHAT_BASH_COMPLETION ivschat_cli IVSCHAT_BASH_COMPLETION)
+  install(FILES ${IVSCHAT_BASH_COMPLETION}
+    DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions RENAME ivschat)
 endif()

@@ -38,6 +38,12 @@ for f in bin/ivschat bin/ivschat-emulator lib/libivschat.a include/ivschat/clien
          lib/pkgconfig/ivschat.pc share/doc/ivschat/LICENSE; do
   [[ -e $work/static/$f ]] || fail "the install has no $f"
 done
+# The CLI's bash completion, where bash-completion looks for it: a script that
+# parses and registers a completion for ivschat.
+completion=$work/static/share/bash-completion/completions/ivschat
+[[ -s $completion ]] || fail "the install has no bash completion (or an empty one) at share/bash-completion/completions/ivschat"
+bash -n "$completion" || fail "the installed bash completion is not valid bash"
+grep -q '^complete .* ivschat$' "$completion" || fail "the installed bash completion does not register a completion for ivschat"
 "$work/static/bin/ivschat-emulator" --version
 
 # The installed emulator over TLS with a generated CA; prints the endpoint,

@@ -12,6 +12,7 @@ packages=(
   cmake ninja-build g++ pkg-config ccache libhiredis-dev redis-server
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev openssl catch2 libbenchmark-dev libspdlog-dev
+  python3
 )
 # The fuzz preset builds with clang 14 and its libFuzzer/sanitizer runtimes.
 if [[ $preset == fuzz ]]; then packages+=(clang-14 libclang-rt-14-dev); fi

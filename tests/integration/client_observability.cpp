@@ -73,29 +73,34 @@ public:
     void attempt_started(const ivschat::attempt_start& e) override {
         events.push_back("attempt_started " + std::string(e.operation) + " " + std::to_string(e.attempt));
         hosts.emplace_back(e.host);
+        signing_times.push_back(e.signing_time);
     }
     void attempt_ended(const ivschat::attempt_end& e) override {
         events.push_back("attempt_ended " + std::string(e.operation) + " " + std::to_string(e.attempt) + " " +
                          std::to_string(e.http_status));
-        attempts.push_back({std::string(e.request_id), e.error, e.connection_reused, e.wire_time});
+        attempts.push_back({std::string(e.request_id), e.error, e.connection_reused, e.connection_wait, e.wire_time});
     }
     void call_ended(const ivschat::call_end& e) override {
         events.push_back("call_ended " + std::string(e.operation) + " " + std::to_string(e.diagnostics.attempts.size()));
         call_errors.push_back(e.error);
         durations.push_back(e.duration);
+        connection_wait_times.push_back(e.diagnostics.connection_wait_time);
     }
 
     struct attempt {
         std::string request_id;
         boost::system::error_code error;
         bool connection_reused;
+        std::chrono::nanoseconds connection_wait;
         std::chrono::nanoseconds wire_time;
     };
     std::vector<std::string> events;
     std::vector<std::string> hosts;
+    std::vector<std::chrono::nanoseconds> signing_times;
     std::vector<attempt> attempts;
     std::vector<boost::system::error_code> call_errors;
     std::vector<std::chrono::nanoseconds> durations;
+    std::vector<std::chrono::nanoseconds> connection_wait_times;
 };
 
 std::shared_ptr<ivschat::retry_strategy> quick_retries() {
@@ -137,6 +142,16 @@ TEST_CASE("observability: the tracer sees each call and attempt in order, with t
     CHECK(tracer->attempts[2].connection_reused);
     CHECK(tracer->call_errors == std::vector<boost::system::error_code>{{}, {}});
     for (auto d : tracer->durations) CHECK(d > 0ns);
+    // Every attempt was signed before it started; opening a connection takes
+    // time. The attempts' waits add up to what each call's diagnostics say.
+    REQUIRE(tracer->signing_times.size() == 3);
+    for (auto signing : tracer->signing_times) CHECK(signing > 0ns);
+    CHECK(tracer->attempts[0].connection_wait > 0ns);
+    for (const auto& attempt : tracer->attempts)
+        if (!attempt.connection_reused) CHECK(attempt.connection_wait > 0ns);
+    CHECK(tracer->connection_wait_times == std::vector<std::chrono::nanoseconds>{
+                                               tracer->attempts[0].connection_wait + tracer->attempts[1].connection_wait,
+                                               tracer->attempts[2].connection_wait});
 }
 
 TEST_CASE("observability: a call that fails before any attempt still starts and ends", "[client][observability]") {

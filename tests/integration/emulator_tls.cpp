@@ -4,6 +4,7 @@
 #include "support/child_process.hpp"
 
 #include <ivschat/throwaway_ca.hpp>
+#include <ivschat/version.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -113,6 +114,15 @@ TEST_CASE("ivschat-emulator: --tls prints the CA bundle, SIGTERM exits cleanly",
         CHECK(WEXITSTATUS(status) == 0);
     }
     CHECK(!fs::exists(ca));  // the generated bundle is removed on exit
+}
+
+TEST_CASE("ivschat-emulator: --version prints the project version and exits 0", "[emulator][program]") {
+    child_process program({emulator_program().string(), "--version"});
+    CHECK(program.line() == "ivschat-emulator " IVSCHAT_VERSION_STRING);
+    CHECK(program.line().empty());  // nothing after it: the program ended
+    const int status = program.wait();
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
 }
 
 TEST_CASE("ivschat-emulator: bad command lines fail with usage", "[emulator][program]") {
