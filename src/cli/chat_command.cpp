@@ -1,5 +1,7 @@
 #include "cli/chat_command.hpp"
 
+#include "cli/json_output.hpp"
+
 #include <ivschat/chat_room.hpp>
 #include <ivschat/messaging/chat_codec.hpp>
 
@@ -9,7 +11,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/json.hpp>
 
 #include <atomic>
 #include <cstdlib>
@@ -19,7 +20,6 @@
 namespace ivschat::cli {
 
 namespace asio = boost::asio;
-namespace json = boost::json;
 using boost::system::error_code;
 
 namespace {
@@ -73,9 +73,7 @@ struct chat_session {
                 break;
             }
             // Compact, with the frame's fields as the service sent them.
-            error_code parse_ec;
-            const auto value = json::parse(frame_json(frame), parse_ec);
-            std::cout << (parse_ec ? frame_json(frame) : json::serialize(value)) << '\n' << std::flush;
+            std::cout << chat_frame_line(frame_json(frame)) << '\n' << std::flush;
         }
         ioc.stop();
     }

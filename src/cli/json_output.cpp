@@ -1,7 +1,9 @@
 #include "cli/json_output.hpp"
 
 #include "cli/jmespath.hpp"
+#include "cli/terminal_text.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -26,7 +28,7 @@ void append_pretty(std::string& out, const boost::json::value& value, std::size_
             if (!first) out.append(",\n");
             first = false;
             indent(depth + 1);
-            out.append(boost::json::serialize(boost::json::string_view{key}));
+            out.append(escape_json_controls(boost::json::serialize(boost::json::string_view{key})));
             out.append(": ");
             append_pretty(out, member, depth + 1);
         }
@@ -48,7 +50,7 @@ void append_pretty(std::string& out, const boost::json::value& value, std::size_
     } else if (value.is_double()) {
         out.append(jmespath::format_number(value));  // 2.75, not 2.75E0
     } else {
-        out.append(boost::json::serialize(value));  // scalars, {} and []
+        out.append(escape_json_controls(boost::json::serialize(value)));  // scalars, {} and []
     }
 }
 
@@ -61,6 +63,13 @@ std::string pretty_json(const boost::json::value& value) {
     return out;
 }
 
+std::string chat_frame_line(std::string_view frame) {
+    boost::system::error_code ec;
+    const boost::json::value value = boost::json::parse(frame, ec);
+    if (ec) return escape_controls(frame);
+    return escape_json_controls(boost::json::serialize(value));
+}
+
 // ---------------------------------------------------------------- text
 
 namespace {
@@ -69,16 +78,18 @@ namespace json = boost::json;
 
 bool is_scalar(const json::value& v) { return !v.is_object() && !v.is_array(); }
 
-// Python's str() of a JSON scalar, which the AWS CLI's text and table use.
+// Python's str() of a JSON scalar, which the AWS CLI's text and table use,
+// with control characters escaped: a value from the wire must not forge
+// columns or lines with a tab or newline, nor reach the terminal with ESC.
 std::string python_str(const json::value& v) {
     switch (v.kind()) {
     case json::kind::null: return "None";
     case json::kind::bool_: return v.get_bool() ? "True" : "False";
-    case json::kind::string: return std::string(v.get_string());
+    case json::kind::string: return escape_controls(v.get_string());
     case json::kind::int64:
     case json::kind::uint64:
     case json::kind::double_: return jmespath::format_number(v);
-    default: return jmespath::to_json(v);  // a structure where a scalar was expected
+    default: return escape_controls(jmespath::to_json(v));  // a structure where a scalar was expected
     }
 }
 
@@ -87,6 +98,10 @@ std::string upper(std::string_view s) {
     for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     return out;
 }
+
+// A member's name as the first column of its lines: in upper case, escaped
+// as values are (names come from the wire too: tag keys).
+std::string identifier_text(std::string_view name) { return escape_controls(upper(name)); }
 
 std::vector<std::string> sorted_keys(const json::object& object) {
     std::vector<std::string> keys;
@@ -100,7 +115,7 @@ void text_value(std::string& out, const json::value& v, const std::string* ident
 
 void text_scalar_list(std::string& out, const std::vector<const json::value*>& elements, const std::string* identifier) {
     if (identifier != nullptr) {
-        for (const json::value* element : elements) out += upper(*identifier) + "\t" + python_str(*element) + "\n";
+        for (const json::value* element : elements) out += identifier_text(*identifier) + "\t" + python_str(*element) + "\n";
         return;
     }
     for (std::size_t i = 0; i < elements.size(); ++i) out += (i ? "\t" : "") + python_str(*elements[i]);
@@ -142,7 +157,7 @@ void text_object(std::string& out, const json::object& object, const std::string
             if (!std::binary_search(scalar_keys->begin(), scalar_keys->end(), key)) nested.push_back(key);
     }
     if (!scalars.empty()) {
-        if (identifier != nullptr) scalars.insert(scalars.begin(), upper(*identifier));
+        if (identifier != nullptr) scalars.insert(scalars.begin(), identifier_text(*identifier));
         for (std::size_t i = 0; i < scalars.size(); ++i) out += (i ? "\t" : "") + scalars[i];
         out += "\n";
     }
@@ -202,6 +217,7 @@ struct section {
         for (std::size_t i = 0; i < cells.size(); ++i) max_widths[i] = std::max(max_widths[i], display_width(cells[i]));
     }
     void add_header(std::vector<std::string> names) {
+        for (std::string& name : names) name = escape_controls(name);  // member names come from the wire
         widen(names);
         headers = std::move(names);
     }
@@ -308,7 +324,7 @@ private:
     }
     void new_section(std::string title, std::size_t indent) {
         sections.push_back({});
-        sections.back().title = std::move(title);
+        sections.back().title = escape_controls(title);
         sections.back().indent = indent;
     }
     section& current() {

@@ -32,25 +32,31 @@ void append_hex(std::string& out, std::string_view prefix, unsigned value, int d
     for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) out.push_back(hex[(value >> shift) & 0xF]);
 }
 
-}  // namespace
+enum class escape_style { terminal, json };
 
-std::string escape_controls(std::string_view text) {
+// The walk both public functions share; `style` says how an escape is
+// written.
+std::string escape(std::string_view text, escape_style style) {
+    const bool json = style == escape_style::json;
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
         const auto c = static_cast<std::uint8_t>(text[i]);
         if (c < 0x80) {
-            if (c == '\n') out += "\\n";
+            if (c >= 0x20 && c != 0x7F) out.push_back(static_cast<char>(c));
+            else if (json) append_hex(out, "\\u00", c, 2);
+            else if (c == '\n') out += "\\n";
             else if (c == '\r') out += "\\r";
             else if (c == '\t') out += "\\t";
-            else if (c < 0x20 || c == 0x7F) append_hex(out, "\\x", c, 2);
-            else out.push_back(static_cast<char>(c));
+            else append_hex(out, "\\x", c, 2);
             ++i;
             continue;
         }
         const std::size_t length = utf8_sequence_length(text.substr(i));
         if (length == 0) {
-            append_hex(out, "\\x", c, 2);
+            // JSON text cannot carry a byte that is not UTF-8.
+            if (json) out += "\\ufffd";
+            else append_hex(out, "\\x", c, 2);
             ++i;
         } else if (length == 2 && c == 0xC2 && static_cast<std::uint8_t>(text[i + 1]) < 0xA0) {
             append_hex(out, "\\u00", static_cast<std::uint8_t>(text[i + 1]), 2);  // C1 control
@@ -62,5 +68,11 @@ std::string escape_controls(std::string_view text) {
     }
     return out;
 }
+
+}  // namespace
+
+std::string escape_controls(std::string_view text) { return escape(text, escape_style::terminal); }
+
+std::string escape_json_controls(std::string_view json_text) { return escape(json_text, escape_style::json); }
 
 }  // namespace ivschat::cli

@@ -4,6 +4,10 @@
 #include "support/resource_bounds.hpp"
 #include "support/shell_command.hpp"
 
+#include "cli/pagination.hpp"
+
+#include <boost/json/parse.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <sys/resource.h>
@@ -16,6 +20,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,6 +38,7 @@ using namespace std::chrono_literals;
 
 struct cli_result {
     int exit_code = -1;
+    std::string out{};
     std::string err{};
     std::chrono::milliseconds elapsed{};
 };
@@ -55,7 +61,7 @@ cli_result run_cli(const hostile_server& server, const std::vector<std::string>&
     command += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string());
     const auto started = std::chrono::steady_clock::now();
     const int status = std::system(command.c_str());
-    cli_result result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(err),
+    cli_result result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out), read_file(err),
                       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)};
     for (const auto& path : {ca, out, err}) fs::remove(path);
     UNSCOPED_INFO("ivschat " << command << "\nexit " << result.exit_code << "\nstderr: " << result.err);
@@ -77,6 +83,8 @@ std::string http_response(std::string_view status_line, std::string_view body, s
 const std::string room_arn = "arn:aws:ivschat:us-west-2:123456789012:room/abcdEFGH1234";
 
 void check_bounded(const cli_result& r) {
+    INFO("elapsed " << r.elapsed.count() << " ms; largest peak RSS of a child so far " << children_peak_rss_kib()
+                    << " KiB");
     CHECK(r.elapsed < 30s);
     CHECK(children_peak_rss_kib() < 200 * 1024 * ivschat::test::sanitizer_memory_factor);
 }
@@ -141,5 +149,48 @@ TEST_CASE("cli hostile: a valid ListRooms page over 1 MiB is printed", "[hostile
     hostile_server server(answer_each(http_response("200 OK", body, "Content-Type: application/json\r\n")));
     const auto r = run_cli(server, {"list-rooms"});
     CHECK(r.exit_code == 0);
+    check_bounded(r);
+}
+
+// The original report: a server that answers every page with a new
+// nextToken drove `ivschat list-rooms` to 840 MB in 20 s, printing nothing.
+// A new token each time defeats the repeated-token check, and the CLI has no
+// other bound on a listing: like the AWS CLI (botocore's paginator follows
+// tokens until the service stops sending one), it cannot tell an endless
+// listing from a long one, and holds the merged items to print them as one
+// result. --max-items is the bound: the CLI stops requesting once it has N
+// items, prints them with a NextToken to resume from, and exits 0.
+TEST_CASE("cli hostile: endless new nextTokens stop at --max-items", "[hostile][cli]") {
+    constexpr int rooms_per_page = 50;
+    auto pages_sent = std::make_shared<std::atomic<int>>(0);
+    hostile_server server([pages_sent](ivschat::test::hostile_session& s) -> asio::awaitable<void> {
+        for (;;) {
+            const bool got = co_await s.read_request();
+            if (!got) co_return;
+            const int page = ++*pages_sent;
+            std::string body = R"({"rooms":[)";
+            for (int r = 0; r < rooms_per_page; ++r) {
+                const std::string id = "p" + std::to_string(page) + "r" + std::to_string(r);
+                body += std::string(r > 0 ? "," : "") + R"({"arn":")" + room_arn + R"(","id":")" + id +
+                        R"(","name":")" + id + R"(","tags":{"team":"chat"}})";
+            }
+            body += R"(],"nextToken":"token-)" + std::to_string(page) + "\"}";
+            const bool sent = co_await s.send(http_response("200 OK", body, "Content-Type: application/json\r\n"));
+            if (!sent) co_return;
+        }
+    });
+    // 1234 items: 24 full pages and 34 items of the 25th.
+    const auto r = run_cli(server, {"list-rooms", "--max-items", "1234"});
+    CHECK(r.exit_code == 0);
+    CHECK(server.requests_read() == 25);
+    const boost::json::value printed = boost::json::parse(r.out);
+    const auto& rooms = printed.at("rooms").as_array();
+    REQUIRE(rooms.size() == 1234);
+    CHECK(rooms.front().at("id") == "p1r0");
+    CHECK(rooms.back().at("id") == "p25r33");
+    // Resumes on the 25th page (fetched with token-24), past its 34 printed items.
+    const auto resume = ivschat::cli::decode_resume_token(printed.at("NextToken").as_string());
+    CHECK(resume.next_token == "token-24");
+    CHECK(resume.skip_items == 34);
     check_bounded(r);
 }

@@ -1,11 +1,13 @@
 // The emulator against hostile clients: running out of file descriptors (a
 // subprocess started with a low RLIMIT_NOFILE), the connection cap, TLS
 // handshakes that never come, unfinished request bodies, and web pages
-// reaching for the control API. Real sockets on 127.0.0.1; each case bounds
-// time and memory.
+// reaching for the control API, and the attacks that already held before
+// issue 16 (slowloris, TE+CL smuggling, oversized headers, deep JSON, path
+// tricks). Real sockets on 127.0.0.1; each case bounds time and memory.
 #include "support/resource_bounds.hpp"
 
 #include <ivschat/emulator/server.hpp>
+#include <ivschat/sigv4.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -101,6 +103,12 @@ bool wait_until(Condition done) {
 }
 
 std::string status_line(const std::string& response) { return response.substr(0, response.find("\r\n")); }
+
+std::size_t count_responses(const std::string& received) {
+    std::size_t count = 0;
+    for (auto at = received.find("HTTP/1.1 "); at != std::string::npos; at = received.find("HTTP/1.1 ", at + 1)) ++count;
+    return count;
+}
 
 std::string control_request(std::uint16_t port, std::string_view method, std::string_view path,
                             std::string_view extra_headers) {
@@ -280,4 +288,190 @@ TEST_CASE("emulator hostile: the control API refuses web pages and other hosts",
     std::string rebound = control_request(port, "POST", "/_emulator/reset", json);
     rebound.replace(rebound.find("127.0.0.1"), 9, "evil.example");
     CHECK(status_line(send_and_read(port, rebound)) == "HTTP/1.1 403 Forbidden");
+}
+
+
+namespace {
+
+std::string host_of(std::uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
+
+// A control request body that queues a connection reset: what an attack
+// that reached the control API would do.
+const std::string reset_fault = R"({"actions":["reset"]})";
+const std::string reset_fault_length = "Content-Length: " + std::to_string(reset_fault.size()) + "\r\n";
+
+// After each attack the emulator still answers a plain request, and no fault
+// was queued by a request it should have refused.
+void check_still_serving(std::uint16_t port) {
+    const auto reply = send_and_read(port, control_request(port, "GET", "/_emulator/stats", ""));
+    CHECK(status_line(reply) == "HTTP/1.1 200 OK");
+    CHECK(reply.find("\"faultsQueued\":0") != std::string::npos);
+}
+
+// A request signed with the emulator's default key, as an SDK would send it.
+std::string signed_request(std::uint16_t port, std::string_view path, std::string_view body) {
+    const std::string host = host_of(port);
+    ivschat::sigv4::signer signer({.region = "us-west-2", .service = "ivschat"});
+    const std::vector<ivschat::sigv4::header> to_sign{{"Host", host}, {"Content-Type", "application/json"}};
+    const auto added = signer.sign({.method = "POST", .path = path, .headers = to_sign, .payload = body},
+                                   emu::example_credentials());
+    return "POST " + std::string(path) + " HTTP/1.1\r\nHost: " + host +
+           "\r\nContent-Type: application/json\r\nConnection: close\r\nX-Amz-Date: " + std::string(added.x_amz_date) +
+           "\r\nAuthorization: " + std::string(added.authorization) +
+           "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+}
+
+// Growth of the test process's peak RSS that a case may cost: the
+// in-process emulator serving a few connections needs a few MiB; parsing
+// 100,000 levels of JSON or buffering an endless header would take far more.
+constexpr long case_memory_kib = 64 * 1024 * ivschat::test::sanitizer_memory_factor;
+
+// Each of these attacks is answered in well under a second; 20 s leaves room
+// for a loaded 2-core machine and the sanitizers, and is still far from the
+// 30 s request and 60 s idle timeouts a stuck connection would wait for.
+void check_case_bounds(const ivschat::test::resource_use& cost) {
+    INFO("elapsed " << cost.elapsed.count() << " ms, peak RSS growth " << cost.peak_rss_growth_kib << " KiB");
+    CHECK(cost.elapsed < 20s);
+    CHECK(cost.peak_rss_growth_kib < case_memory_kib);
+}
+
+}  // namespace
+
+TEST_CASE("emulator hostile: a slowloris header, one byte at a time, is cut at the idle timeout",
+          "[hostile][emulator]") {
+    // A request whose header is still arriving counts as an idle connection
+    // until the header is complete (src/emulator/ivschat/emulator/server.cpp),
+    // so the keep-alive idle timeout bounds it; 2 s here instead of 60 s.
+    emulator_thread emulator({.idle_timeout = 2s});
+    const auto port = emulator.port();
+    const std::string request = "POST /_emulator/faults HTTP/1.1\r\nHost: " + host_of(port) +
+                                "\r\nContent-Type: application/json\r\nX-Pad: " + std::string(4000, 'a') +
+                                "\r\n" + reset_fault_length + "\r\n" + reset_fault;
+    asio::io_context ioc;
+    auto socket = connect_to(ioc, port);
+    std::size_t sent = 0;
+    const auto cost = ivschat::test::measure([&] {
+        // 20 ms a byte: the whole request would take over 80 s.
+        const auto give_up = std::chrono::steady_clock::now() + 60s;
+        while (sent < request.size() && std::chrono::steady_clock::now() < give_up) {
+            boost::system::error_code ec;
+            asio::write(*socket, asio::buffer(request.data() + sent, 1), ec);
+            if (ec) break;
+            ++sent;
+            std::this_thread::sleep_for(20ms);
+        }
+    });
+    INFO("bytes sent before the emulator closed: " << sent << ", after " << cost.elapsed.count() << " ms");
+    CHECK(sent < request.size() / 2);
+    // 2 s of idle timeout plus the once-a-second sweep, with room to spare.
+    check_case_bounds(cost);
+    CHECK(read_until_close(*socket).empty());
+    CHECK(wait_until([&] { return emulator.open_connections() == 0; }));
+    check_still_serving(port);
+}
+
+TEST_CASE("emulator hostile: Transfer-Encoding with Content-Length is refused, nothing is smuggled",
+          "[hostile][emulator]") {
+    emulator_thread emulator({});
+    const auto port = emulator.port();
+    // A front end honouring Content-Length would see one request; one
+    // honouring Transfer-Encoding would see a second one queueing a fault.
+    const std::string smuggled = "POST /_emulator/faults HTTP/1.1\r\nHost: " + host_of(port) +
+                                 "\r\nContent-Type: application/json\r\n" + reset_fault_length + "\r\n" + reset_fault;
+    const std::string head = "POST /_emulator/faults HTTP/1.1\r\nHost: " + host_of(port) +
+                             "\r\nContent-Type: application/json\r\n";
+    const std::string chunked = "Transfer-Encoding: chunked\r\n";
+    const std::string length = "Content-Length: " + std::to_string(5 + smuggled.size()) + "\r\n";
+    const auto cost = ivschat::test::measure([&] {
+        // Either order of the two headers; Beast names the second one.
+        const auto te_first = send_and_read(port, head + chunked + length + "\r\n0\r\n\r\n" + smuggled);
+        CHECK(status_line(te_first) == "HTTP/1.1 400 Bad Request");
+        CHECK(te_first.find("Malformed HTTP request: bad Content-Length") != std::string::npos);
+        CHECK(count_responses(te_first) == 1);
+        const auto cl_first = send_and_read(port, head + length + chunked + "\r\n0\r\n\r\n" + smuggled);
+        CHECK(status_line(cl_first) == "HTTP/1.1 400 Bad Request");
+        CHECK(cl_first.find("Malformed HTTP request: bad Transfer-Encoding") != std::string::npos);
+        CHECK(count_responses(cl_first) == 1);
+        CHECK(cl_first.find("Connection: close") != std::string::npos);
+    });
+    check_case_bounds(cost);
+    check_still_serving(port);
+}
+
+TEST_CASE("emulator hostile: headers over 16 KiB are refused with 431", "[hostile][emulator]") {
+    emulator_thread emulator({});
+    const auto port = emulator.port();
+    const auto cost = ivschat::test::measure([&] {
+        // Just over the limit, in one write: the emulator reads all of it
+        // before answering, so its close does not reset the reply away.
+        const auto reply = send_and_read(port, "GET /_emulator/stats HTTP/1.1\r\nHost: " + host_of(port) +
+                                                   "\r\nX-Pad: " + std::string(17 * 1024, 'a') + "\r\n\r\n");
+        CHECK(status_line(reply) == "HTTP/1.1 431 Request Header Fields Too Large");
+        CHECK(reply.find("x-amzn-ErrorType: ValidationException") != std::string::npos);
+        CHECK(count_responses(reply) == 1);
+    });
+    check_case_bounds(cost);
+    check_still_serving(port);
+}
+
+TEST_CASE("emulator hostile: JSON nested 100,000 deep is refused without exhausting the stack",
+          "[hostile][emulator]") {
+    emulator_thread emulator({});
+    const auto port = emulator.port();
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    const std::string deep_object = R"({"name":)" + deep + "}";
+    const auto cost = ivschat::test::measure([&] {
+        // A signed API request: the model's reader stops at its depth limit.
+        const auto api = send_and_read(port, signed_request(port, "/CreateRoom", deep_object));
+        CHECK(status_line(api) == "HTTP/1.1 400 Bad Request");
+        CHECK(api.find("x-amzn-ErrorType: SerializationException") != std::string::npos);
+        CHECK(api.find("malformed JSON: too deep") != std::string::npos);
+        // The control API's own parse (unsigned).
+        const auto control = send_and_read(
+            port, "POST /_emulator/faults HTTP/1.1\r\nHost: " + host_of(port) +
+                      "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: " +
+                      std::to_string(deep.size()) + "\r\n\r\n" + deep);
+        CHECK(status_line(control) == "HTTP/1.1 400 Bad Request");
+        CHECK(control.find("x-amzn-ErrorType: ValidationException") != std::string::npos);
+    });
+    check_case_bounds(cost);
+    check_still_serving(port);
+    // The signed path is live: the same request with a plain body succeeds.
+    CHECK(status_line(send_and_read(port, signed_request(port, "/CreateRoom", R"({"name":"lobby"})"))) ==
+          "HTTP/1.1 200 OK");
+}
+
+TEST_CASE("emulator hostile: dot segments, encoded slashes and absolute-form targets reach no control command",
+          "[hostile][emulator]") {
+    emulator_thread emulator({});
+    const auto port = emulator.port();
+    // The control API matches the target as received, never normalised:
+    // inside its prefix an unknown command is 404; outside, the request
+    // needs a signature (403).
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"/_emulator/../_emulator/faults", "HTTP/1.1 404 Not Found"},
+        {"/_emulator/faults/..", "HTTP/1.1 404 Not Found"},
+        {"/_emulator/%66aults", "HTTP/1.1 404 Not Found"},
+        {"/CreateRoom/../_emulator/faults", "HTTP/1.1 403 Forbidden"},
+        {"/x/..%2F_emulator/faults", "HTTP/1.1 403 Forbidden"},
+        {"/_emulator%2Ffaults", "HTTP/1.1 403 Forbidden"},
+        {"/%5Femulator/faults", "HTTP/1.1 403 Forbidden"},
+        {"//_emulator/faults", "HTTP/1.1 403 Forbidden"},
+        {"http://" + host_of(port) + "/_emulator/faults", "HTTP/1.1 403 Forbidden"},
+        {"http://evil.example/_emulator/faults", "HTTP/1.1 403 Forbidden"},
+        {"*", "HTTP/1.1 403 Forbidden"},
+    };
+    const auto cost = ivschat::test::measure([&] {
+        for (const auto& [target, status] : cases) {
+            INFO(target);
+            const auto reply = send_and_read(
+                port, "POST " + target + " HTTP/1.1\r\nHost: " + host_of(port) +
+                          "\r\nContent-Type: application/json\r\nConnection: close\r\n" + reset_fault_length +
+                          "\r\n" + reset_fault);
+            CHECK(status_line(reply) == status);
+        }
+    });
+    check_case_bounds(cost);
+    // Had any of them reached the faults command, a reset would be queued.
+    check_still_serving(port);
 }

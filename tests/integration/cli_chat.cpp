@@ -124,6 +124,24 @@ TEST_CASE("ivschat chat: stdin lines are sent, every frame is a JSON line, stdin
     CHECK(result.err.find("connected") != std::string::npos);
 }
 
+TEST_CASE("ivschat chat: control characters in a frame are printed as JSON escapes") {
+    chat_cli_fixture f;
+    const auto arn = f.create_room();
+    // ESC[2J clears a terminal, C1 CSI (U+009B) starts a sequence in a
+    // UTF-8 xterm, DEL is a control too; the frame's JSON may carry the last
+    // two raw.
+    const std::string content = "hi \x1b[2J \xc2\x9b" "31m \x7f";
+    const auto result = f.run({"chat", "--room-identifier", arn, "--user-id", "u1", "--capabilities", "SEND_MESSAGE",
+                               "--messaging-endpoint", f.messaging_endpoint()},
+                              content + "\n");
+    CHECK(result.exit_code == 0);
+    REQUIRE(result.frames.size() == 1);
+    CHECK(str(result.frames[0], "Content") == content);
+    CHECK(result.out.find_first_of("\x1b\x7f") == std::string::npos);
+    CHECK(result.out.find("\xc2\x9b") == std::string::npos);
+    CHECK(result.out.find(R"(\u001b[2J \u009b31m \u007f)") != std::string::npos);
+}
+
 TEST_CASE("ivschat chat: the server's clean close (the user disconnected) exits 0") {
     chat_cli_fixture f;
     const auto arn = f.create_room();

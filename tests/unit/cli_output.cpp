@@ -117,3 +117,53 @@ TEST_CASE("cli output json: 4-space indent, numbers as Python prints them", "[cl
     CHECK(pretty_json(json::parse(R"({"a": [1, 2.75], "b": {}})")) ==
           "{\n    \"a\": [\n        1,\n        2.75\n    ],\n    \"b\": {}\n}\n");
 }
+
+// Values and member names come from the wire: a tag value with ESC[2J must
+// not clear the user's terminal, nor a tab, CR or LF forge columns and lines.
+TEST_CASE("cli output text: control characters from the wire are escaped", "[cli][output]") {
+    const json::value room = json::parse(R"({"rooms": [{"name": "\u001b[2Jlobby",
+        "tags": {"t": "a\r\nROOMS\tforged\u007f\u009b31m"}}]})");
+    CHECK(aws_text(room) == "ROOMS\t\\x1b[2Jlobby\nTAGS\ta\\r\\nROOMS\\tforged\\x7f\\u009b31m\n");
+    // A member's name prints too, as the first column of its lines.
+    CHECK(aws_text(json::parse(R"({"caps\u001b]0;x\u0007": ["a"]})")) == "CAPS\\x1b]0;X\\x07\ta\n");
+    // Multi-byte text that is not a control is printed as it is.
+    CHECK(aws_text(json::parse(R"({"name": "caf\u00e9 \u65e5\u672c"})")) == "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac\n");
+}
+
+TEST_CASE("cli output table: control characters are escaped, widths count the escapes", "[cli][output]") {
+    // "name" and "\x1b[2J" (7 columns once escaped): 4+4 and 7+4 plus the
+    // border = 21, scaled 8 and 11 to 9 and 12.
+    CHECK(aws_table(json::parse(R"({"name": "\u001b[2J"})"), "GetRoom") ==
+          "---------------------\n"
+          "|      GetRoom      |\n"
+          "+-------+-----------+\n"
+          "|  name |  \\x1b[2J  |\n"
+          "+-------+-----------+\n");
+    // Names become headers and titles: escaped there too.
+    const std::string table =
+        aws_table(json::parse(R"({"a\nb": "x", "c\u009b": "y", "t\r": {"k": "v"}})"), "T\u001b");
+    CHECK(table.find_first_of("\x1b\r") == std::string::npos);
+    CHECK(table.find("\xc2\x9b") == std::string::npos);
+    CHECK(table.find("a\\nb") != std::string::npos);
+    CHECK(table.find("c\\u009b") != std::string::npos);
+    CHECK(table.find("t\\r") != std::string::npos);
+    CHECK(table.find("T\\x1b") != std::string::npos);
+}
+
+TEST_CASE("cli output json: DEL and C1 controls, which JSON allows raw, are written as escapes", "[cli][output]") {
+    const json::value value = json::parse(R"({"k\u009b": "\u001b[2J\u007f\u009b31m caf\u00e9"})");
+    const std::string printed = pretty_json(value);
+    CHECK(printed == "{\n    \"k\\u009b\": \"\\u001b[2J\\u007f\\u009b31m caf\xc3\xa9\"\n}\n");
+    CHECK(json::parse(printed) == value);
+}
+
+TEST_CASE("cli output chat: a frame prints as one compact JSON line with controls escaped", "[cli][output]") {
+    // C1 CSI both as a JSON escape and as raw UTF-8 in the frame's text.
+    const std::string frame = "{\"Type\": \"MESSAGE\", \"Content\": \"\\u001b[2J\\r\\n\\u009b1m\xc2\x9b" "2m\\u007f\"}";
+    const std::string line = chat_frame_line(frame);
+    CHECK(line == R"({"Type":"MESSAGE","Content":"\u001b[2J\r\n\u009b1m\u009b2m\u007f"})");
+    CHECK(json::parse(line) == json::parse(frame));
+    // Text that is not JSON is escaped for the terminal.
+    CHECK(chat_frame_line("not json \x1b[2J\r\n\xc2\x9b") == "not json \\x1b[2J\\r\\n\\u009b");
+    CHECK(chat_frame_line(R"({"Content":"caf\u00e9"})") == "{\"Content\":\"caf\xc3\xa9\"}");
+}
