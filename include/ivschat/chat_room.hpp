@@ -9,7 +9,9 @@
 #include <ivschat/model.hpp>
 #include <ivschat/observability.hpp>
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/error_code.hpp>
@@ -107,6 +109,13 @@ struct chat_room_options {
     /// The replacement connection opens this long before the session ends
     /// (at the latest half-way through a shorter session).
     std::chrono::milliseconds switch_over_lead = std::chrono::seconds(60);
+    /// The room works on a strand it makes from the executor it is given, so
+    /// that it may be used from any thread. false: it works directly on the
+    /// given executor, which must then run one handler at a time (an
+    /// io_context run by one thread, or a strand of the caller's); this saves
+    /// a strand dispatch on every completion (the client's transport has the
+    /// same switch, pool_options::thread_safe).
+    bool thread_safe = true;
     /// Frames held for receive(); when full the oldest is dropped (see receive).
     std::size_t receive_queue_capacity = 1024;
     /// A larger frame from the server fails the connection (the service's
@@ -128,8 +137,10 @@ class chat_room_core;
 IVSCHAT_API boost::asio::awaitable<boost::system::error_code> chat_connect(std::shared_ptr<chat_room_core> core);
 IVSCHAT_API boost::asio::awaitable<std::tuple<boost::system::error_code, chat_frame>> chat_request(
     std::shared_ptr<chat_room_core> core, std::string text, std::string request_id, chat_error* error_out);
-IVSCHAT_API boost::asio::awaitable<std::tuple<boost::system::error_code, chat_frame>> chat_receive(
-    std::shared_ptr<chat_room_core> core);
+/// A receive waiting for its frame.
+using chat_receive_handler = boost::asio::any_completion_handler<void(boost::system::error_code, chat_frame)>;
+/// Completes `handler` with the next frame; runs on the room's executor.
+IVSCHAT_API void chat_start_receive(const std::shared_ptr<chat_room_core>& core, chat_receive_handler handler);
 IVSCHAT_API boost::asio::awaitable<boost::system::error_code> chat_close(std::shared_ptr<chat_room_core> core);
 
 template <class Frame>
@@ -160,7 +171,8 @@ IVSCHAT_API std::string chat_encode_disconnect_user(std::string_view request_id,
 /// may still have been sent).
 ///
 /// Thread safety: a chat_room may be used from any number of threads and
-/// coroutines at once; the state callbacks run on its strand.
+/// coroutines at once; the state callbacks run on its strand. With
+/// chat_room_options::thread_safe false, from the executor's one thread only.
 ///
 /// Lifetime: destroying the room closes its connections without waiting;
 /// pending operations complete with an error.
@@ -251,8 +263,13 @@ public:
     /// at a time (else receive_pending).
     template <class Token = boost::asio::use_awaitable_t<>>
     auto async_receive(Token&& token = {}) {
-        return detail::async_spawn<void(boost::system::error_code, chat_frame)>(
-            get_executor(), detail::chat_receive(core_), std::forward<Token>(token));
+        // No coroutine of its own: the hot path of a receiving service is
+        // one stored handler per frame.
+        return boost::asio::async_initiate<Token, void(boost::system::error_code, chat_frame)>(
+            [](auto handler, const std::shared_ptr<detail::chat_room_core>& core) {
+                detail::chat_start_receive(core, std::move(handler));
+            },
+            token, core_);
     }
 
     /// Closes with 1000 and stops reconnecting; pending requests complete

@@ -185,6 +185,7 @@ chat_room_options room_options(const chat_fanout_options& o) {
     chat_room_options out;
     out.endpoint = o.messaging_endpoint;
     out.tls.ca_file = o.ca_bundle;
+    out.thread_safe = o.thread_safe;
     return out;
 }
 
@@ -554,13 +555,13 @@ asio::awaitable<void> run_fanout(client& control, fanout_run& run) {
     std::printf(
         "{\"client\":\"ivschat-cpp\",\"version\":\"%s\",\"operation\":\"chat-fanout\",\"role\":\"%s\","
         "\"rooms\":%zu,\"receivers_per_room\":%zu,\"senders_per_room\":%zu,\"rate_per_room\":%.1f,"
-        "\"message_bytes\":%zu,\"connections\":%zu,\"messages_sent\":%zu,\"refused\":%zu,\"expected\":%zu,"
+        "\"message_bytes\":%zu,\"thread_safe\":%s,\"connections\":%zu,\"messages_sent\":%zu,\"refused\":%zu,\"expected\":%zu,"
         "\"delivered\":%zu,\"lost\":%zu,\"duplicated\":%zu,\"wall_s\":%.3f,\"delivered_per_s\":%.1f,"
         "\"cpu_scope\":\"%s\",\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f,\"cpu_us_per_delivered\":%.3f,"
         "\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,\"rss_before_kb\":%ld,\"rss_connected_kb\":%ld,"
         "\"bytes_per_connection\":%.0f,\"rss_end_kb\":%ld,\"reconnects\":%zu,\"errors\":%zu}\n",
         run.version, role_name(o.role), rooms.arns.size(), o.receivers_per_room, o.senders_per_room,
-        o.rate_per_room, o.message_bytes, connections, report.messages_sent, own_senders ? sent.refused : 0,
+        o.rate_per_room, o.message_bytes, o.thread_safe ? "true" : "false", connections, report.messages_sent, own_senders ? sent.refused : 0,
         report.expected, t.delivered, report.lost, t.duplicated, wall_s,
         wall_s > 0 ? static_cast<double>(t.delivered) / wall_s : 0.0, own_senders ? "thread" : "process",
         cpu_after.user_s - cpu_before.user_s, cpu_after.system_s - cpu_before.system_s,

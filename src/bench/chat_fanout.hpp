@@ -35,6 +35,8 @@ struct chat_fanout_options {
     std::string messaging_endpoint{};
     /// PEM CAs for a wss:// endpoint.
     std::string ca_bundle{};
+    /// chat_room_options::thread_safe of every room.
+    bool thread_safe = true;
 };
 
 /// Runs the fan-out and prints its JSON line on stdout; returns the exit

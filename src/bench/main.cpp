@@ -59,9 +59,10 @@ constexpr const char* usage = R"(usage: ivschat-bench (--endpoint-url URL | --em
   --connections K        pool size, max connections (default 64)
   --warmup W             uncounted calls before measuring (default: C)
   --duration S           stop measuring after S seconds (or N calls, first reached)
-  --thread-safe 1|0      1 (default): the client on its strand, as a client shared by
-                         threads; 0: pool.thread_safe = false, straight on the one
-                         thread's io_context
+  --thread-safe 1|0      1 (default): the client (and chat-fanout's rooms) on its
+                         strand, as shared by threads; 0: pool.thread_safe = false
+                         (chat_room_options::thread_safe = false), straight on the
+                         one thread's io_context
   --pacing on|off        wait for the operations' quotas in the client (default: on
                          for AWS endpoints and with --rate-limiter, off otherwise)
   --quota OPERATION=TPS  the client's quota for one operation (repeatable), e.g.
@@ -142,6 +143,7 @@ void parse_fanout(options& o) {
     if (!(f.rate_per_room > 0) || f.rate_per_room > 100) fail("--rate must be above 0 and at most 100 (a room's highest)");
     if (!o.emulator && f.messaging_endpoint.empty()) fail("chat-fanout needs --messaging-endpoint or --emulator");
     f.ca_bundle = o.ca_bundle;
+    f.thread_safe = o.thread_safe;
 }
 
 options parse_options(int argc, char** argv) {

@@ -3,7 +3,8 @@
 // chat_errc, refused upgrades, server disconnects (DISCONNECT_USER,
 // DeleteRoom), a reconnect after the sockets drop, the switch-over before
 // a (short) session ends and on the server's ERROR 401 without losing or
-// duplicating frames, and request_timeout while the server is stalled.
+// duplicating frames, request_timeout while the server is stalled, and a
+// silent connection dropped by the ping check.
 #include "support/emulator_fixture.hpp"
 
 #include <ivschat/chat_room.hpp>
@@ -494,6 +495,71 @@ TEST_CASE("chat_room: a request the stalled server does not answer completes wit
     });
     server_thread.join();
     if (failure) std::rethrow_exception(failure);
+}
+
+TEST_CASE("chat_room: pings keep a quiet connection; one that stops answering is dropped and the room reconnects") {
+    // As above, the emulator's thread is blocked to make the server silent:
+    // the socket stays open, the ping reaches it, no pong comes back.
+    emulator_fixture f;
+    const auto control_options = f.options();
+    std::vector<chat_state> states;
+    auto options = recording_options(f, states);
+    options.ping_interval = 100ms;
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::thread server_thread([&] { f.ioc.run(); });
+
+    asio::io_context io;
+    std::exception_ptr failure;
+    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+        client control(io.get_executor(), control_options);
+        const auto arn = co_await create_room(control);
+        chat_room room(io.get_executor(), options, make_chat_token_provider(control, token_request(arn, "u")));
+        co_await room.async_connect();
+        // Nothing is sent for several intervals: the server's pongs keep it.
+        co_await sleep_for(500ms);
+        CHECK(room.state() == chat_state::connected);
+        CHECK(room.connections_opened() == 1);
+
+        std::promise<void> stalled;
+        asio::post(f.ioc, [&stalled, released] {
+            stalled.set_value();
+            released.wait();
+        });
+        stalled.get_future().wait();
+        const auto stalled_at = std::chrono::steady_clock::now();
+        while (room.state() == chat_state::connected && std::chrono::steady_clock::now() - stalled_at < 3s)
+            co_await sleep_for(5ms);
+        const auto silent_for = std::chrono::steady_clock::now() - stalled_at;
+        CHECK(room.state() == chat_state::connecting);
+        // One interval to see the silence, one more for the ping's answer.
+        CHECK(silent_for >= 100ms);
+        CHECK(silent_for < 2s);
+
+        release.set_value();
+        const auto released_at = std::chrono::steady_clock::now();
+        while (room.state() != chat_state::connected && std::chrono::steady_clock::now() - released_at < 10s)
+            co_await sleep_for(5ms);
+        CHECK(room.state() == chat_state::connected);
+        CHECK(room.connections_opened() == 2);
+        const auto answered = co_await room.async_send_message("after the reconnect");
+        CHECK(answered.content == "after the reconnect");
+        co_await room.async_close();
+    }, [&](std::exception_ptr e) { failure = e; });
+    io.run();
+
+    try {
+        release.set_value();
+    } catch (const std::future_error&) {
+    }
+    asio::post(f.ioc, [&] {
+        f.server.stop();
+        f.ioc.stop();
+    });
+    server_thread.join();
+    if (failure) std::rethrow_exception(failure);
+    CHECK(states == std::vector<chat_state>{chat_state::connecting, chat_state::connected, chat_state::connecting,
+                                            chat_state::connected, chat_state::disconnected});
 }
 
 namespace {

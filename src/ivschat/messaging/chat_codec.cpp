@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include <array>
+#include <cstddef>
 #include <cstdio>
 #include <random>
 
@@ -90,7 +91,11 @@ decoded_frame decode_frame(std::string_view text) {
     json::error_code ec;
     json::parse_options options;
     options.max_depth = 16;
-    const auto doc = json::parse(text, ec, {}, options);
+    // The document lives only while its fields are copied out: a stack
+    // arena holds a frame of the service's size without touching the heap.
+    alignas(std::max_align_t) unsigned char arena_space[4096];
+    json::monotonic_resource arena(arena_space, sizeof arena_space);
+    const auto doc = json::parse(text, ec, &arena, options);
     if (ec) return {std::nullopt, "not JSON: " + ec.message()};
     if (!doc.is_object()) return {std::nullopt, "not a JSON object"};
     const auto& object = doc.get_object();
