@@ -23,8 +23,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <deque>
+#include <list>
 #include <map>
+#include <mutex>
 #include <random>
 #include <unordered_set>
 
@@ -161,8 +162,10 @@ public:
     asio::steady_timer timer;
     /// Messages and control frames received: the liveness check compares it.
     std::uint64_t activity = 0;
-    /// Frames waiting to be written, in order; one writer at a time.
-    std::deque<std::string> outbox{};
+    /// Frames waiting to be written, in order; one writer at a time. (The
+    /// room's queues are lists: an empty std::deque still holds about 600
+    /// bytes, and most connections' queues are empty.)
+    std::list<std::string> outbox{};
     bool writing = false;
     bool ended = false;
     bool closing = false;  ///< we close it (close() or switch-over)
@@ -303,6 +306,25 @@ asio::ssl::context make_tls_context(const chat_tls_options& tls) {
     return ctx;
 }
 
+/// One OpenSSL context per distinct TLS settings, shared by the rooms that
+/// use them while any of them lives: a context with its CA store is tens of
+/// kilobytes, too much to repeat for every room of a process with
+/// thousands. OpenSSL contexts may be shared by sessions on any thread.
+std::shared_ptr<asio::ssl::context> shared_tls_context(const chat_tls_options& tls) {
+    using key = std::tuple<bool, std::string, std::string>;
+    static std::mutex mutex;
+    static std::map<key, std::weak_ptr<asio::ssl::context>> contexts;
+    const std::lock_guard lock(mutex);
+    std::erase_if(contexts, [](const auto& entry) { return entry.second.expired(); });
+    auto& slot = contexts[key{tls.verify_peer, tls.ca_file, tls.ca_pem}];
+    auto ctx = slot.lock();
+    if (!ctx) {
+        ctx = std::make_shared<asio::ssl::context>(make_tls_context(tls));
+        slot = ctx;
+    }
+    return ctx;
+}
+
 }  // namespace
 
 /// The room's state; every member is used on the strand only, except the
@@ -319,7 +341,7 @@ public:
           endpoint_(split_endpoint(messaging_endpoint(options_.endpoint))),
           refresh_timer_(strand_),
           random_(std::random_device{}()) {
-        if (endpoint_ && endpoint_->tls) tls_.emplace(make_tls_context(options_.tls));
+        if (endpoint_ && endpoint_->tls) tls_ = shared_tls_context(options_.tls);
     }
 
     const asio::any_io_executor& executor() const noexcept { return strand_; }
@@ -804,7 +826,7 @@ private:
     detail::log_sink log_;
     chat_token_provider provider_;
     std::optional<endpoint_parts> endpoint_;
-    std::optional<asio::ssl::context> tls_{};
+    std::shared_ptr<asio::ssl::context> tls_{};
     asio::steady_timer refresh_timer_;
     // Backoff jitter only: a small engine (mt19937 would add 2.5 KB to every room).
     std::minstd_rand random_;
@@ -817,7 +839,7 @@ private:
     std::shared_ptr<link> current_{};
     std::vector<std::shared_ptr<link>> links_{};
     std::map<std::string, pending_request*, std::less<>> pending_{};
-    std::deque<chat_frame> received_{};
+    std::list<chat_frame> received_{};
     bool dropped_since_receive_ = false;
     receive_handler receive_handler_{};
     /// Keeps the waiting receive's executor from running out of work.
@@ -827,7 +849,7 @@ private:
     error_code end_error_{};
     error_code last_error_{};
     std::unordered_set<std::string> recent_ids_{};
-    std::deque<std::string> recent_order_{};
+    std::list<std::string> recent_order_{};
 };
 
 asio::awaitable<error_code> chat_connect(std::shared_ptr<chat_room_core> core) { co_return co_await core->connect(); }
