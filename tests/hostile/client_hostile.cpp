@@ -7,6 +7,7 @@
 #include <ivschat/retry.hpp>
 #include "support/resource_bounds.hpp"
 
+#include <ivschat/chat_room.hpp>
 #include <ivschat/client.hpp>
 #include <ivschat/paginator.hpp>
 #include <ivschat/transport.hpp>
@@ -394,6 +395,54 @@ TEST_CASE("hostile: each certificate failure says why", "[hostile][client][tls]"
         CHECK(o.diag.attempts.size() == 1);
         CHECK(server.requests_read() == 0);
         check_bounded(o.cost);
+    }
+}
+
+// The chat room's TLS (messaging::tls_stream) checks certificates as the
+// client's connections do. A server that passes answers the upgrade with a
+// plain 200, so a connect that got that far fails with upgrade_refused.
+TEST_CASE("hostile: a chat room refuses the certificates the client refuses", "[hostile][chat][tls]") {
+    using ivschat::testing::server_certificate_options;
+    struct certificate_case {
+        hostile_server_options server;
+        bool trust_server_ca;
+        bool verify_peer;
+        std::string message;  // empty: the handshake passes
+    };
+    const certificate_case cases[] = {
+        {{.tls = true}, true, true, ""},
+        {{.tls = true, .certificate = server_certificate_options{.dns_names = {"other.test"}, .ip_addresses = {}}}, true,
+         true, "certificate verify failed: the server's certificate does not name the host"},
+        {{.tls = true, .certificate = server_certificate_options{.valid_for = -std::chrono::minutes{5}}}, true, true,
+         "certificate verify failed: the server's certificate has expired"},
+        {{.tls = true}, false, true, "certificate verify failed: the server's certificate has an unknown issuer"},
+        {{.tls = true}, false, false, ""},
+    };
+    const ivschat::testing::throwaway_ca stranger;
+    for (const auto& c : cases) {
+        hostile_server server(answer_each(http_response("200 OK", "{}")), c.server);
+        ivschat::chat_room_options options;
+        options.endpoint = "wss://localhost:" + std::to_string(server.port()) + "/";
+        options.tls.ca_pem = c.trust_server_ca ? server.ca_pem() : stranger.cert_pem();
+        options.tls.verify_peer = c.verify_peer;
+        options.max_reconnect_attempts = 0;
+        const auto provider = []() -> asio::awaitable<std::tuple<boost::system::error_code, ivschat::chat_token>> {
+            co_return std::tuple{boost::system::error_code{}, ivschat::chat_token{.token = "t"}};
+        };
+        asio::io_context ioc;
+        ivschat::chat_room room(ioc.get_executor(), options, provider);
+        boost::system::error_code ec;
+        room.async_connect([&](boost::system::error_code e) { ec = e; });
+        ioc.run_for(time_bound);
+        INFO(c.message);
+        CHECK(ioc.stopped());  // out of work, not out of time
+        if (c.message.empty()) {
+            CHECK(ec == ivschat::chat_errc::upgrade_refused);
+        } else {
+            CHECK(ec.category() == ivschat::http::certificate_category());
+            CHECK(ec.message() == c.message);
+            CHECK(server.requests_read() == 0);
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include "ivschat/client.hpp"
 #include "ivschat/messaging/chat_codec.hpp"
+#include "ivschat/messaging/tls_stream.hpp"
 #include "ivschat/observability/log_sink.hpp"
 
 #include <boost/asio/any_completion_executor.hpp>
@@ -19,7 +20,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -136,10 +136,9 @@ struct read_completion {
     void operator()(error_code ec, std::size_t bytes);
 };
 
-/// One WebSocket connection. Beast's websocket stream runs over
-/// asio::ssl::stream rather than the transport's sans-io tls_engine: Beast
-/// needs an AsyncStream below it, which asio::ssl::stream is, with the same
-/// OpenSSL, CA settings and host-name check as the transport.
+/// One WebSocket connection: Beast's websocket stream over a tcp::socket,
+/// or over messaging::tls_stream (the transport's tls_engine, with the same
+/// OpenSSL, CA settings and host-name check as the client's connections).
 class link : public std::enable_shared_from_this<link> {
 public:
     explicit link(const asio::any_io_executor& ex) : timer(ex) {}
@@ -215,15 +214,23 @@ public:
         error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         if constexpr (!std::is_same_v<NextLayer, tcp::socket>) {
-            auto& tls = ws_.next_layer();
+            SSL* ssl = ws_.next_layer().native_handle();
             error_code address_ec;
             asio::ip::make_address(endpoint.host, address_ec);
-            if (address_ec && !SSL_set_tlsext_host_name(tls.native_handle(), endpoint.host.c_str())) {
-                co_return error_code(asio::error::invalid_argument);
+            const bool host_is_ip = !address_ec;
+            if (!host_is_ip && SSL_set_tlsext_host_name(ssl, endpoint.host.c_str()) != 1) {
+                co_return http::take_openssl_error();
             }
-            if (options.tls.verify_peer) tls.set_verify_callback(asio::ssl::host_name_verification(endpoint.host));
+            if (options.tls.verify_peer) {
+                // The certificate must name the host (DNS name or IP address).
+                X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+                X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+                const int named = host_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, endpoint.host.c_str())
+                                             : X509_VERIFY_PARAM_set1_host(param, endpoint.host.c_str(), 0);
+                if (named != 1) co_return http::take_openssl_error();
+            }
             arm_deadline(options.connect_timeout);
-            auto [tls_ec] = co_await tls.async_handshake(asio::ssl::stream_base::client, use_tuple);
+            const auto tls_ec = co_await ws_.next_layer().handshake();
             if (tls_ec) co_return deadline_error(tls_ec);
         }
         timer.cancel();
@@ -506,7 +513,7 @@ private:
         if (token_ec) co_return std::tuple{error_code(chat_errc::token_fetch_failed), nullptr};
         std::shared_ptr<link> l;
         if (tls_) {
-            l = std::make_shared<ws_link<asio::ssl::stream<tcp::socket>>>(strand_, *tls_);
+            l = std::make_shared<ws_link<messaging::tls_stream>>(strand_, tls_->native_handle());
         } else {
             l = std::make_shared<ws_link<tcp::socket>>(strand_);
         }
