@@ -110,6 +110,11 @@ private:
             case http::tls_engine::status::want_input:
                 break;
             }
+            // Idle until the next record: OpenSSL's record buffers (17 KB
+            // read, the write one) go back to the heap. RELEASE_BUFFERS alone
+            // keeps them after the handshake and after a record that was not
+            // application data (a session ticket).
+            SSL_free_buffers(stream.engine_.native_handle());
             at = step::socket_done;
             stream.socket_.async_read_some(stream.engine_.input().prepare(read_size), std::move(self));
         }
