@@ -10,10 +10,12 @@
 # the table shows both and the ratios.
 #   benchmarks/chat_fanout.sh          # settings from the environment:
 #   ROOMS=10 RECEIVERS=100 SENDERS=1 RATE=10 DURATION=10 BYTES=100 TLS=0 BUILD=build
+#   THREAD_SAFE=1 (0: the C++ rooms without a strand, on the one thread, as
+#   the JavaScript SDK on Node's event loop)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rooms=${ROOMS:-10} receivers=${RECEIVERS:-100} senders=${SENDERS:-1} rate=${RATE:-10}
-duration=${DURATION:-10} bytes=${BYTES:-100} tls=${TLS:-0} build=${BUILD:-build}
+duration=${DURATION:-10} bytes=${BYTES:-100} tls=${TLS:-0} build=${BUILD:-build} thread_safe=${THREAD_SAFE:-1}
 bench=$build/bin/ivschat-bench emulator=$build/bin/ivschat-emulator cli=$build/bin/ivschat
 for program in "$bench" "$emulator" "$cli"; do
   [ -x "$program" ] || { echo "no $program (cmake --build $build --target ivschat-bench ivschat-emulator ivschat)" >&2; exit 1; }
@@ -83,14 +85,14 @@ measure() {
 echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), node $(node --version)"
 echo "== $rooms rooms x $receivers receivers, $senders sender(s) per room, $rate messages/s per room for ${duration}s, $bytes-byte messages, $messaging"
 measure cpp "$bench" --operation chat-fanout --role receive --endpoint-url "$endpoint" "${ca[@]}" \
-  --messaging-endpoint "$messaging" --receivers-per-room "$receivers" "${shape[@]}"
+  --messaging-endpoint "$messaging" --receivers-per-room "$receivers" --thread-safe "$thread_safe" "${shape[@]}"
 measure js node --expose-gc benchmarks/chat_fanout_js.mjs --endpoint-url "$endpoint" \
   --messaging-endpoint "$messaging" --receivers-per-room "$receivers" "${shape[@]}"
 
 # The table (node runs the JavaScript peer anyway).
 node - "$work/cpp.last" "$work/js.last" "$work/cpp-send.last" "$work/js-send.last" <<'EOF'
 const [c, j, cs, js] = process.argv.slice(2).map((f) => JSON.parse(require("fs").readFileSync(f, "utf8")));
-const rows = [[`ivschat-cpp chat_room`, c, cs], [`amazon-ivs-chat-messaging ${j.version} (Node ${j.node})`, j, js]];
+const rows = [[`ivschat-cpp chat_room (thread_safe ${c.thread_safe})`, c, cs], [`amazon-ivs-chat-messaging ${j.version} (Node ${j.node})`, j, js]];
 const ratio = (x) => `${Math.round(x * 100) / 100}x`;
 console.log(`
 | receivers | connections | messages sent | delivered | delivered/s | CPU us/delivered | p50 ms | p99 ms | max ms | bytes/connection | RSS at the end KB | reconnects | errors | lost | duplicated |

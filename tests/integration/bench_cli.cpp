@@ -124,7 +124,7 @@ TEST_CASE("ivschat-bench --emulator --operation chat-fanout: every message to ev
     for (const char* field : {"client", "operation", "role", "connections", "messages_sent", "expected", "delivered",
                               "lost", "duplicated", "wall_s", "delivered_per_s", "cpu_scope", "cpu_us_per_delivered",
                               "p50_ms", "p99_ms", "max_ms", "rss_before_kb", "rss_connected_kb",
-                              "bytes_per_connection", "rss_end_kb", "reconnects", "errors", "refused"}) {
+                              "bytes_per_connection", "rss_end_kb", "reconnects", "errors", "refused", "thread_safe"}) {
         INFO(field);
         CHECK(result.contains(field));
     }
@@ -140,6 +140,19 @@ TEST_CASE("ivschat-bench --emulator --operation chat-fanout: every message to ev
     CHECK(result.at("max_ms").to_number<double>() >= result.at("p50_ms").to_number<double>());
     const auto rss_before = result.at("rss_before_kb").to_number<std::int64_t>();
     CHECK(result.at("rss_connected_kb").to_number<std::int64_t>() > rss_before);
+}
+
+TEST_CASE("ivschat-bench chat-fanout --thread-safe 0: rooms without a strand lose and duplicate nothing", "[bench]") {
+    const auto run = run_bench("--emulator --operation chat-fanout --rooms 1 --receivers-per-room 5 "
+                               "--rate 40 --messages 10 --thread-safe 0");
+    INFO(run.output);
+    REQUIRE(run.exit_code == 0);
+    const auto result = last_json_line(run.output);
+    CHECK(result.at("thread_safe").as_bool() == false);
+    CHECK(result.at("delivered").to_number<std::int64_t>() == 50);
+    CHECK(result.at("lost").to_number<std::int64_t>() == 0);
+    CHECK(result.at("duplicated").to_number<std::int64_t>() == 0);
+    CHECK(result.at("errors").to_number<std::int64_t>() == 0);
 }
 
 TEST_CASE("ivschat-bench chat-fanout rejects bad settings with exit code 2", "[bench]") {
