@@ -754,14 +754,24 @@ private:
         });
     }
 
-    /// Completes the waiting receive; on the handler's executor, inline
-    /// when that is where this runs (a frame's delivery costs no extra hop).
-    void complete_receive(error_code ec, chat_frame frame) {
+    enum class delivery {
+        inline_allowed,  ///< a frame from a read completion: no extra hop
+        deferred,        ///< the room's end, from close() or the destructor
+    };
+
+    /// Completes the waiting receive on the handler's executor. Inline when
+    /// allowed and that is where this runs; deferred, the application's code
+    /// does not run inside close() or the room's destructor.
+    void complete_receive(error_code ec, chat_frame frame, delivery how = delivery::inline_allowed) {
         receive_handler handler(std::move(receive_handler_));
         auto work = std::move(receive_work_);
         receive_work_ = nullptr;
         ++receive_generation_;
         if (auto slot = asio::get_associated_cancellation_slot(handler); slot.is_connected()) slot.clear();
+        if (how == delivery::deferred) {
+            asio::post(strand_, asio::append(std::move(handler), ec, std::move(frame)));
+            return;
+        }
         const auto ex = asio::get_associated_executor(handler, strand_);
         asio::dispatch(ex, [handler = std::move(handler), ec, frame = std::move(frame)]() mutable {
             std::move(handler)(ec, std::move(frame));
@@ -789,8 +799,8 @@ private:
                                                                            : error_code(chat_errc::connection_lost);
         if (state_ != chat_state::disconnected || public_reason == chat_disconnect_reason::none)
             set_state(chat_state::disconnected, reason, ec);
-        // Last: the receive may complete inline, and its caller sees the end.
-        if (receive_handler_) complete_receive(end_error_, chat_frame{});
+        // After the state change, so that the receive sees the room ended.
+        if (receive_handler_) complete_receive(end_error_, chat_frame{}, delivery::deferred);
     }
 
     void write_next(std::shared_ptr<link> l) {
