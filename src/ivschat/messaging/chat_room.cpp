@@ -250,6 +250,10 @@ public:
         const auto host = endpoint.port == (endpoint.tls ? "443" : "80") ? endpoint.host : endpoint.host + ":" + endpoint.port;
         auto [ws_ec] = co_await ws_.async_handshake(response, host, endpoint.target, use_tuple);
         upgrade_status = response.result_int();
+        // The decorator holds a copy of the token: used once, it is not kept
+        // for the connection's life (a bearer secret, and most of a
+        // kilobyte per connection).
+        ws_.set_option(websocket::stream_base::decorator([](websocket::request_type&) {}));
         co_return ws_ec;
     }
 
