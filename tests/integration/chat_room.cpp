@@ -443,90 +443,99 @@ TEST_CASE("chat_room: an ERROR 401 at the session's end switches to a new connec
     });
 }
 
-TEST_CASE("chat_room: a request the stalled server does not answer completes with request_timeout; the room stays usable") {
-    // The emulator runs on a thread of its own, which the test blocks: the
-    // connection stays open and the frame reaches the server's socket, but
-    // nothing reads or answers it until the thread is released.
-    emulator_fixture f;
-    const auto control_options = f.options();
-    auto options = room_options(f);
-    options.request_timeout = 300ms;
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    std::thread server_thread([&] { f.ioc.run(); });
+namespace {
 
-    asio::io_context io;
-    std::exception_ptr failure;
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-        client control(io.get_executor(), control_options);
-        const auto arn = co_await create_room(control);
-        chat_room room(io.get_executor(), options, make_chat_token_provider(control, token_request(arn, "u")));
-        co_await room.async_connect();
+// The emulator on a thread of its own, which stall() blocks until
+// release(): connections stay open and frames reach the server's sockets,
+// but nothing reads or answers them. Destruction releases and stops it.
+class stallable_emulator {
+public:
+    stallable_emulator() : thread_([this] { f.ioc.run(); }) {}
+    ~stallable_emulator() {
+        release();
+        asio::post(f.ioc, [this] {
+            f.server.stop();
+            f.ioc.stop();
+        });
+        thread_.join();
+    }
 
+    void stall() {
         std::promise<void> stalled;
-        asio::post(f.ioc, [&stalled, released] {
+        asio::post(f.ioc, [&stalled, released = released_] {
             stalled.set_value();
             released.wait();
         });
         stalled.get_future().wait();
+    }
+
+    void release() {
+        if (released_.wait_for(0s) != std::future_status::ready) release_.set_value();
+    }
+
+    // Runs `body` with a room connected as user "u" to a new room, on an
+    // io_context of the calling thread; rethrows what the body threw.
+    template <class Body>
+    void with_connected_room(const chat_room_options& options, Body body) {
+        asio::io_context io;
+        std::exception_ptr failure;
+        asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+            client control(io.get_executor(), control_options_);
+            const auto arn = co_await create_room(control);
+            chat_room room(io.get_executor(), options, make_chat_token_provider(control, token_request(arn, "u")));
+            co_await room.async_connect();
+            co_await body(room);
+        }, [&](std::exception_ptr e) { failure = e; });
+        io.run();
+        if (failure) std::rethrow_exception(failure);
+    }
+
+    emulator_fixture f;
+
+private:
+    client_options control_options_ = f.options();
+    std::promise<void> release_;
+    std::shared_future<void> released_ = release_.get_future().share();
+    std::thread thread_;
+};
+
+}  // namespace
+
+TEST_CASE("chat_room: a request the stalled server does not answer completes with request_timeout; the room stays usable") {
+    stallable_emulator server;
+    auto options = room_options(server.f);
+    options.request_timeout = 300ms;
+    server.with_connected_room(options, [&](chat_room& room) -> asio::awaitable<void> {
+        server.stall();
         auto unanswered = co_await room.async_send_message("unanswered", {}, nullptr, use_tuple);
         CHECK(std::get<0>(unanswered) == chat_errc::request_timeout);
         CHECK(room.state() == chat_state::connected);
 
         // Released, the server answers late: its MESSAGE is an ordinary frame
         // then, and the connection serves the next request.
-        release.set_value();
+        server.release();
         const auto late = co_await receive_next<chat_message>(room);
         CHECK(late.content == "unanswered");
         const auto answered = co_await room.async_send_message("answered");
         CHECK(answered.content == "answered");
         CHECK(room.connections_opened() == 1);
         co_await room.async_close();
-    }, [&](std::exception_ptr e) { failure = e; });
-    io.run();
-
-    try {
-        release.set_value();  // when the coroutine failed before releasing the server
-    } catch (const std::future_error&) {
-    }
-    asio::post(f.ioc, [&] {
-        f.server.stop();
-        f.ioc.stop();
     });
-    server_thread.join();
-    if (failure) std::rethrow_exception(failure);
 }
 
 TEST_CASE("chat_room: pings keep a quiet connection; one that stops answering is dropped and the room reconnects") {
-    // As above, the emulator's thread is blocked to make the server silent:
-    // the socket stays open, the ping reaches it, no pong comes back.
-    emulator_fixture f;
-    const auto control_options = f.options();
+    // A stalled server keeps the socket open; the ping reaches it, no pong comes back.
+    stallable_emulator server;
     std::vector<chat_state> states;
-    auto options = recording_options(f, states);
+    auto options = recording_options(server.f, states);
     options.ping_interval = 100ms;
-    std::promise<void> release;
-    std::shared_future<void> released = release.get_future().share();
-    std::thread server_thread([&] { f.ioc.run(); });
-
-    asio::io_context io;
-    std::exception_ptr failure;
-    asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-        client control(io.get_executor(), control_options);
-        const auto arn = co_await create_room(control);
-        chat_room room(io.get_executor(), options, make_chat_token_provider(control, token_request(arn, "u")));
-        co_await room.async_connect();
+    server.with_connected_room(options, [&](chat_room& room) -> asio::awaitable<void> {
         // Nothing is sent for several intervals: the server's pongs keep it.
         co_await sleep_for(500ms);
         CHECK(room.state() == chat_state::connected);
         CHECK(room.connections_opened() == 1);
 
-        std::promise<void> stalled;
-        asio::post(f.ioc, [&stalled, released] {
-            stalled.set_value();
-            released.wait();
-        });
-        stalled.get_future().wait();
+        server.stall();
         const auto stalled_at = std::chrono::steady_clock::now();
         while (room.state() == chat_state::connected && std::chrono::steady_clock::now() - stalled_at < 3s)
             co_await sleep_for(5ms);
@@ -536,7 +545,7 @@ TEST_CASE("chat_room: pings keep a quiet connection; one that stops answering is
         CHECK(silent_for >= 100ms);
         CHECK(silent_for < 2s);
 
-        release.set_value();
+        server.release();
         const auto released_at = std::chrono::steady_clock::now();
         while (room.state() != chat_state::connected && std::chrono::steady_clock::now() - released_at < 10s)
             co_await sleep_for(5ms);
@@ -545,19 +554,7 @@ TEST_CASE("chat_room: pings keep a quiet connection; one that stops answering is
         const auto answered = co_await room.async_send_message("after the reconnect");
         CHECK(answered.content == "after the reconnect");
         co_await room.async_close();
-    }, [&](std::exception_ptr e) { failure = e; });
-    io.run();
-
-    try {
-        release.set_value();
-    } catch (const std::future_error&) {
-    }
-    asio::post(f.ioc, [&] {
-        f.server.stop();
-        f.ioc.stop();
     });
-    server_thread.join();
-    if (failure) std::rethrow_exception(failure);
     CHECK(states == std::vector<chat_state>{chat_state::connecting, chat_state::connected, chat_state::connecting,
                                             chat_state::connected, chat_state::disconnected});
 }

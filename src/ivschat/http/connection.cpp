@@ -194,16 +194,8 @@ asio::awaitable<error_code> connection_opener::open(connection& conn) {
         co_return connect_error;
     }
     if (SSL* ssl = conn.ssl()) {
-        if (!host_is_ip_ && SSL_set_tlsext_host_name(ssl, endpoint_.host.c_str()) != 1) {
-            co_return take_openssl_error();
-        }
-        if (verify_peer_) {
-            // The certificate must name the host (DNS name or IP address).
-            X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-            X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-            const int named = host_is_ip_ ? X509_VERIFY_PARAM_set1_ip_asc(param, endpoint_.host.c_str())
-                                          : X509_VERIFY_PARAM_set1_host(param, endpoint_.host.c_str(), 0);
-            if (named != 1) co_return take_openssl_error();
+        if (const error_code name_error = expect_peer_name(ssl, endpoint_.host, host_is_ip_, verify_peer_)) {
+            co_return name_error;
         }
         offer_session(ssl);
         if (const error_code handshake_error = co_await conn.handshake(handshake_timeout_)) {

@@ -183,6 +183,16 @@ tls_engine::status tls_engine::outcome(int ret, boost::system::error_code& ec) {
     return status::failed;
 }
 
+boost::system::error_code expect_peer_name(SSL* ssl, const std::string& host, bool host_is_ip, bool verify_peer) {
+    if (!host_is_ip && SSL_set_tlsext_host_name(ssl, host.c_str()) != 1) return take_openssl_error();
+    if (!verify_peer) return {};
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+    X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    const int named = host_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str())
+                                 : X509_VERIFY_PARAM_set1_host(param, host.c_str(), 0);
+    return named == 1 ? boost::system::error_code{} : take_openssl_error();
+}
+
 boost::system::error_code take_openssl_error() noexcept {
     const auto code = static_cast<int>(ERR_peek_last_error());
     ERR_clear_error();

@@ -75,6 +75,11 @@ private:
 /// this instead of OpenSSL's generic "certificate verify failed".
 const boost::system::error_category& certificate_category() noexcept;
 
+/// Sends `host` in SNI (unless it is an IP address) and, when verifying,
+/// makes the certificate check require it: the DNS name or IP address the
+/// certificate must name, with no partial wildcards.
+boost::system::error_code expect_peer_name(SSL* ssl, const std::string& host, bool host_is_ip, bool verify_peer);
+
 /// The latest error in this thread's OpenSSL error queue, in asio's SSL
 /// category, and an empty queue afterwards. Never success: when OpenSSL
 /// failed without saying why, asio::ssl::error::unspecified_system_error.

@@ -214,20 +214,11 @@ public:
         error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         if constexpr (!std::is_same_v<NextLayer, tcp::socket>) {
-            SSL* ssl = ws_.next_layer().native_handle();
             error_code address_ec;
             asio::ip::make_address(endpoint.host, address_ec);
-            const bool host_is_ip = !address_ec;
-            if (!host_is_ip && SSL_set_tlsext_host_name(ssl, endpoint.host.c_str()) != 1) {
-                co_return http::take_openssl_error();
-            }
-            if (options.tls.verify_peer) {
-                // The certificate must name the host (DNS name or IP address).
-                X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
-                X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-                const int named = host_is_ip ? X509_VERIFY_PARAM_set1_ip_asc(param, endpoint.host.c_str())
-                                             : X509_VERIFY_PARAM_set1_host(param, endpoint.host.c_str(), 0);
-                if (named != 1) co_return http::take_openssl_error();
+            if (const error_code name_error = http::expect_peer_name(ws_.next_layer().native_handle(), endpoint.host,
+                                                                     !address_ec, options.tls.verify_peer)) {
+                co_return name_error;
             }
             arm_deadline(options.connect_timeout);
             const auto tls_ec = co_await ws_.next_layer().handshake();
