@@ -306,6 +306,50 @@ TEST_CASE("transport: an exchange past its timeout fails and loses its connectio
     });
 }
 
+TEST_CASE("transport: a send's deadline bounds its wait for a connection and its exchange") {
+    test_server server(false);
+    server.set_behaviour(behaviour::delay_response);
+    server.set_delay(400ms);
+    asio::io_context ioc;
+    // The pool's own timeouts are far away: only the deadline can end these sends.
+    connection_pool pool(ioc.get_executor(), plain(server),
+                         {.max_connections = 1, .acquire_timeout = 60s, .exchange_timeout = 60s, .thread_safe = false});
+    run(ioc, [&]() -> asio::awaitable<void> {
+        response held_res;
+        error_code held = asio::error::would_block;
+        asio::co_spawn(ioc, send(pool, held_res), [&](std::exception_ptr, error_code ec) { held = ec; });
+        co_await sleep_for(20ms);
+        REQUIRE(pool.counters().live_connections == 1);
+
+        // The only connection is busy for 400 ms: the wait ends at the deadline.
+        response res;
+        auto started = std::chrono::steady_clock::now();
+        auto [waited] = co_await pool.send(hello, res, {started + 100ms});
+        CHECK(waited == transport_errc::acquire_timeout);
+        CHECK(std::chrono::steady_clock::now() - started < 300ms);
+        CHECK(pool.counters().waiting_callers == 0);
+        while (held == asio::error::would_block) co_await sleep_for(10ms);
+        CHECK_FALSE(held);
+
+        // The server answers after 400 ms: the exchange ends at the deadline
+        // and its connection is closed.
+        started = std::chrono::steady_clock::now();
+        auto [cut] = co_await pool.send(hello, res, {started + 100ms});
+        CHECK(cut == transport_errc::exchange_timeout);
+        CHECK(std::chrono::steady_clock::now() - started < 300ms);
+        CHECK(pool.counters().live_connections == 0);
+
+        // A deadline that already passed sends nothing.
+        auto [late] = co_await pool.send(hello, res, {std::chrono::steady_clock::now() - 1ms});
+        CHECK(late == transport_errc::acquire_timeout);
+
+        server.set_behaviour(behaviour::respond);
+        auto [ok] = co_await pool.send(hello, res, {std::chrono::steady_clock::now() + 5s});
+        CHECK_FALSE(ok);
+        CHECK(res.body == "POST /Hello {}");
+    });
+}
+
 TEST_CASE("transport: closing the pool ends an exchange in flight and fails waiters") {
     test_server server(false);
     server.set_behaviour(behaviour::delay_response);

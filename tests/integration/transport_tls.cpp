@@ -192,11 +192,20 @@ TEST_CASE("tls: a server that never answers the handshake times out") {
     silent.async_accept(accepted, [](error_code) {});
     connection_pool pool(ioc.get_executor(), tls_endpoint(silent.local_endpoint().port()),
                          {.tls_handshake_timeout = 100ms});
+    // The caller's deadline ends a handshake long before its own timeout.
+    connection_pool patient(ioc.get_executor(), tls_endpoint(silent.local_endpoint().port()),
+                            {.tls_handshake_timeout = 60s, .thread_safe = false});
     run(ioc, [&]() -> asio::awaitable<void> {
         response res;
         auto [ec] = co_await async_send(pool, hello, res, use_tuple);
         CHECK(ec == transport_errc::tls_handshake_timeout);
         CHECK(pool.counters().live_connections == 0);
+
+        const auto started = std::chrono::steady_clock::now();
+        auto [cut] = co_await patient.send(hello, res, {started + 100ms});
+        CHECK(cut == transport_errc::tls_handshake_timeout);
+        CHECK(std::chrono::steady_clock::now() - started < 5s);
+        CHECK(patient.counters().live_connections == 0);
     });
 }
 
@@ -219,10 +228,19 @@ TEST_CASE("tls: a listener whose backlog is full makes the connect time out") {
     }
     connection_pool pool(ioc.get_executor(), tls_endpoint(full.local_endpoint().port()),
                          {.connect_timeout = 200ms});
+    // The caller's deadline ends a connect long before its own timeout.
+    connection_pool patient(ioc.get_executor(), tls_endpoint(full.local_endpoint().port()),
+                            {.connect_timeout = 60s, .thread_safe = false});
     run(ioc, [&]() -> asio::awaitable<void> {
         response res;
         auto [ec] = co_await async_send(pool, hello, res, use_tuple);
         CHECK(ec == transport_errc::connect_timeout);
         CHECK(pool.counters().connect_failures == 1);
+
+        const auto started = std::chrono::steady_clock::now();
+        auto [cut] = co_await patient.send(hello, res, {started + 200ms});
+        CHECK(cut == transport_errc::connect_timeout);
+        CHECK(std::chrono::steady_clock::now() - started < 5s);
+        CHECK(patient.counters().connect_failures == 1);
     });
 }

@@ -16,7 +16,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -204,17 +203,6 @@ asio::awaitable<std::tuple<error_code, std::shared_ptr<const credentials>>> fetc
     co_return std::tuple{error_code{make_error_code(credentials_errc::not_found)}, nullptr};
 }
 
-// Sends one signed request bounded by `limit`; the error is
-// ivschat::error::timeout when the limit passed first.
-asio::awaitable<error_code> send_bounded(http::connection_pool& pool, const http::request& req, http::response& res,
-                                         steady_clock::duration limit) {
-    using namespace asio::experimental::awaitable_operators;
-    asio::steady_timer timer(co_await asio::this_coro::executor, limit);
-    auto winner = co_await (pool.send(req, res) || timer.async_wait(use_tuple));
-    if (winner.index() == 1) co_return make_error_code(error::timeout);
-    co_return std::get<0>(std::get<0>(winner));
-}
-
 // Waits for the operation's next permit, at most `max_wait`; fails at once
 // when it would come later, and returns the permit when cancelled.
 asio::awaitable<error_code> pace(client_core& core, const call_input& input, const credentials& creds,
@@ -368,15 +356,17 @@ asio::awaitable<error_code> execute(client_core& core, const call_input& input, 
                 if (diag.pacing_fallback && !fell_back) observer.pacing_fell_back(operation);
                 break;
             }
-            case call_step::send:
-                if (action.limit) {
-                    event.error = co_await send_bounded(*pool, fsm.request(), res, *action.limit);
-                } else {
-                    auto [ec] = co_await pool->send(fsm.request(), res);
-                    event.error = ec;
-                }
+            case call_step::send: {
+                // The pool bounds each of its steps by the attempt's limit
+                // (one deadline entry, not a timer raced against the send).
+                http::deadline limit;
+                if (action.limit) limit.at = steady_clock::now() + *action.limit;
+                auto [ec] = co_await pool->send(fsm.request(), res, limit);
+                if (ec && limit.at && ec == condition::timeout && steady_clock::now() >= *limit.at) ec = error::timeout;
+                event.error = ec;
                 event.client_closed = event.error && core.closed;
                 break;
+            }
             case call_step::parse: {
                 error_info parse_error;
                 if (!input.parse(res.body, input.response, parse_error)) {

@@ -161,7 +161,7 @@ void connection_opener::forget_addresses() noexcept {
 }
 
 asio::awaitable<std::pair<error_code, connection_opener::results_type>> connection_opener::addresses(
-    const asio::any_io_executor& ex) {
+    const asio::any_io_executor& ex, std::chrono::steady_clock::duration timeout) {
     using namespace asio::experimental::awaitable_operators;
     {
         std::lock_guard lock(cache_mutex_);
@@ -171,7 +171,7 @@ asio::awaitable<std::pair<error_code, connection_opener::results_type>> connecti
         }
     }
     asio::ip::tcp::resolver resolver(ex);
-    asio::steady_timer deadline(ex, connect_timeout_);
+    asio::steady_timer deadline(ex, timeout);
     const auto flags = host_is_ip_ ? asio::ip::resolver_base::numeric_host
                                    : asio::ip::resolver_base::flags{};
     auto outcome = co_await (
@@ -186,10 +186,10 @@ asio::awaitable<std::pair<error_code, connection_opener::results_type>> connecti
     co_return std::pair{error_code{}, std::move(results)};
 }
 
-asio::awaitable<error_code> connection_opener::open(connection& conn) {
-    auto [resolve_error, addresses] = co_await this->addresses(conn.executor());
+asio::awaitable<error_code> connection_opener::open(connection& conn, deadline limit) {
+    auto [resolve_error, addresses] = co_await this->addresses(conn.executor(), limit.bound(connect_timeout_));
     if (resolve_error) co_return resolve_error;
-    if (const error_code connect_error = co_await conn.connect(addresses, connect_timeout_)) {
+    if (const error_code connect_error = co_await conn.connect(addresses, limit.bound(connect_timeout_))) {
         forget_addresses();
         co_return connect_error;
     }
@@ -198,7 +198,7 @@ asio::awaitable<error_code> connection_opener::open(connection& conn) {
             co_return name_error;
         }
         offer_session(ssl);
-        if (const error_code handshake_error = co_await conn.handshake(handshake_timeout_)) {
+        if (const error_code handshake_error = co_await conn.handshake(limit.bound(handshake_timeout_))) {
             co_return handshake_error;
         }
         pool_counter_cells::add(counters_.tls_handshakes);
@@ -213,7 +213,7 @@ connection::connection(const asio::any_io_executor& ex, asio::ssl::context* tls,
 }
 
 asio::awaitable<error_code> connection::connect(const addresses_type& addresses,
-                                                std::chrono::milliseconds timeout) {
+                                                std::chrono::steady_clock::duration timeout) {
     const deadline_watch::guard deadline(deadlines_, *this, timeout);
     error_code ec = asio::error::host_not_found;
     for (const auto& address : addresses) {
@@ -255,7 +255,7 @@ asio::awaitable<error_code> connection::flush_tls_output() {
     co_return ec;
 }
 
-asio::awaitable<error_code> connection::handshake(std::chrono::milliseconds timeout) {
+asio::awaitable<error_code> connection::handshake(std::chrono::steady_clock::duration timeout) {
     const deadline_watch::guard deadline(deadlines_, *this, timeout);
     for (;;) {
         error_code ec;
@@ -285,7 +285,7 @@ asio::awaitable<error_code> connection::handshake(std::chrono::milliseconds time
 // One coroutine frame per exchange: the write, the reads and the TLS steps
 // are all inline.
 asio::awaitable<error_code> connection::exchange(const request& req, response& res,
-                                                 std::chrono::milliseconds timeout,
+                                                 std::chrono::steady_clock::duration timeout,
                                                  std::uint64_t max_body) {
     namespace beast_http = boost::beast::http;
     co_await asio::this_coro::throw_if_cancelled(false);

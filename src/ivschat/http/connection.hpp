@@ -13,6 +13,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/intrusive/list_hook.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -29,6 +30,19 @@ struct endpoint {
     bool tls = true;
     std::string host{};
     std::uint16_t port = 443;
+};
+
+/// An optional point in time that bounds every step of a request (the
+/// caller's call or attempt timeout), on top of each step's own timeout.
+struct deadline {
+    std::optional<std::chrono::steady_clock::time_point> at{};
+
+    /// `timeout`, or less when the deadline comes first (zero once it passed).
+    std::chrono::steady_clock::duration bound(std::chrono::steady_clock::duration timeout) const noexcept {
+        if (!at) return timeout;
+        const auto left = *at - std::chrono::steady_clock::now();
+        return std::max(std::chrono::steady_clock::duration::zero(), std::min(timeout, left));
+    }
 };
 
 /// The pool's counters, written from several strands and read from any
@@ -68,8 +82,9 @@ public:
     connection_opener& operator=(const connection_opener&) = delete;
 
     /// Resolves (or reuses addresses), connects and, for https, handshakes,
-    /// each step with its own timeout. Runs on `conn`'s executor.
-    boost::asio::awaitable<boost::system::error_code> open(connection& conn);
+    /// each step with its own timeout, none past `deadline`. Runs on
+    /// `conn`'s executor.
+    boost::asio::awaitable<boost::system::error_code> open(connection& conn, deadline limit = {});
 
     boost::asio::ssl::context* tls_context() noexcept;
     const endpoint& target() const noexcept { return endpoint_; }
@@ -82,7 +97,7 @@ private:
     using results_type = boost::asio::ip::tcp::resolver::results_type;
 
     boost::asio::awaitable<std::pair<boost::system::error_code, results_type>> addresses(
-        const boost::asio::any_io_executor& ex);
+        const boost::asio::any_io_executor& ex, std::chrono::steady_clock::duration timeout);
     void forget_addresses() noexcept;
     void offer_session(SSL* ssl) noexcept;
 
@@ -128,11 +143,11 @@ public:
     /// for all (transport_errc::connect_timeout past it). Must run on
     /// executor(), as every operation here.
     boost::asio::awaitable<boost::system::error_code> connect(const addresses_type& addresses,
-                                                              std::chrono::milliseconds timeout);
+                                                              std::chrono::steady_clock::duration timeout);
 
     /// The TLS handshake on a connected TLS connection
     /// (transport_errc::tls_handshake_timeout past `timeout`).
-    boost::asio::awaitable<boost::system::error_code> handshake(std::chrono::milliseconds timeout);
+    boost::asio::awaitable<boost::system::error_code> handshake(std::chrono::steady_clock::duration timeout);
 
     /// Writes `req` and reads the response into `res` within `timeout`,
     /// refusing a body over `max_body`. Reports cancellation as
@@ -140,7 +155,7 @@ public:
     /// this_coro::throw_if_cancelled(false) for the coroutine it runs in).
     /// After a failure the connection is not reusable.
     boost::asio::awaitable<boost::system::error_code> exchange(const request& req, response& res,
-                                                               std::chrono::milliseconds timeout,
+                                                               std::chrono::steady_clock::duration timeout,
                                                                std::uint64_t max_body);
 
     /// An idle connection the server has closed (or, over plain HTTP, sent

@@ -77,9 +77,9 @@ public:
                  .idle_timeout = options.idle_timeout,
                  .max_exchanges_per_connection = options.max_requests_per_connection}) {}
 
-    asio::awaitable<acquire_result> acquire(bool fresh);
+    asio::awaitable<acquire_result> acquire(bool fresh, deadline limit);
     asio::awaitable<std::tuple<error_code>> warm_up(std::size_t n);
-    asio::awaitable<std::tuple<error_code>> send(const request& req, response& res);
+    asio::awaitable<std::tuple<error_code>> send(const request& req, response& res, deadline limit);
 
     // From a handle, on any thread.
     void give_back(connection_ptr c) {
@@ -140,7 +140,7 @@ private:
         return {shared_from_this(), std::move(c), reused};
     }
 
-    asio::awaitable<acquire_result> open_in_slot();
+    asio::awaitable<acquire_result> open_in_slot(deadline limit);
     state_type state;
     // Connections out on lease, so that shutdown can abort their exchanges.
     boost::intrusive::list<connection, boost::intrusive::constant_time_size<false>> leased;
@@ -160,7 +160,7 @@ void pool_core::shutdown() {
     });
 }
 
-asio::awaitable<pool_core::acquire_result> pool_core::acquire(bool fresh) {
+asio::awaitable<pool_core::acquire_result> pool_core::acquire(bool fresh, deadline limit) {
     co_await asio::this_coro::throw_if_cancelled(false);
     for (;;) {
         if (closed) co_return acquire_failed(transport_errc::pool_closed);
@@ -177,13 +177,13 @@ asio::awaitable<pool_core::acquire_result> pool_core::acquire(bool fresh) {
             pool_counter_cells::add(counters.connections_reused);
             co_return acquire_result{error_code{}, lease(std::move(decision.connection), true)};
         case state_type::action::open:
-            co_return co_await open_in_slot();
+            co_return co_await open_in_slot(limit);
         case state_type::action::reject:
             co_return acquire_failed(transport_errc::too_many_waiters);
         case state_type::action::wait:
             break;
         }
-        w.timer.expires_after(options.acquire_timeout);
+        w.timer.expires_after(limit.bound(options.acquire_timeout));
         auto [wait_error] = co_await w.timer.async_wait(use_tuple);
         const bool cancelled = co_await is_cancelled();
         if (w.granted) {
@@ -197,7 +197,7 @@ asio::awaitable<pool_core::acquire_result> pool_core::acquire(bool fresh) {
                 }
                 co_return acquire_failed(asio::error::operation_aborted);
             }
-            if (!w.connection) co_return co_await open_in_slot();
+            if (!w.connection) co_return co_await open_in_slot(limit);
             pool_counter_cells::add(counters.connections_reused);
             co_return acquire_result{error_code{}, lease(std::move(w.connection), true)};
         }
@@ -209,9 +209,9 @@ asio::awaitable<pool_core::acquire_result> pool_core::acquire(bool fresh) {
     }
 }
 
-asio::awaitable<pool_core::acquire_result> pool_core::open_in_slot() {
+asio::awaitable<pool_core::acquire_result> pool_core::open_in_slot(deadline limit) {
     auto conn = std::make_unique<connection>(strand, opener.tls_context(), deadlines);
-    const error_code ec = co_await opener.open(*conn);
+    const error_code ec = co_await opener.open(*conn, limit);
     if (ec) {
         pool_counter_cells::add(counters.connect_failures);
         conn->close();
@@ -270,20 +270,23 @@ asio::awaitable<std::tuple<error_code>> pool_core::warm_up(std::size_t n) {
     co_return std::tuple{p->first_error};
 }
 
-asio::awaitable<std::tuple<error_code>> pool_core::send(const request& req, response& res) {
+asio::awaitable<std::tuple<error_code>> pool_core::send(const request& req, response& res, deadline limit) {
     co_await asio::this_coro::throw_if_cancelled(false);
+    // No time left: no connection is taken and nothing is sent.
+    if (limit.at && *limit.at <= std::chrono::steady_clock::now())
+        co_return std::tuple{error_code{transport_errc::acquire_timeout}};
     bool fresh = false;
     std::chrono::steady_clock::duration waited{};
     for (;;) {
         const auto acquiring = std::chrono::steady_clock::now();
-        auto [acquire_error, lease] = co_await acquire(fresh);
+        auto [acquire_error, lease] = co_await acquire(fresh, limit);
         waited += std::chrono::steady_clock::now() - acquiring;
         res.connection_reused = false;
         if (acquire_error) {
             res.connection_wait = waited;
             co_return std::tuple{acquire_error};
         }
-        const error_code exchange_error = co_await lease.exchange(req, res);
+        const error_code exchange_error = co_await lease.exchange(req, res, limit);
         res.connection_wait = waited;
         res.connection_reused = lease.reused();
         const bool stale = exchange_error && !fresh && lease.reused() && lease.failed_before_response() &&
@@ -326,8 +329,8 @@ const connection::executor_type& pooled_connection::executor() const noexcept {
     return conn_->executor();
 }
 
-asio::awaitable<error_code> pooled_connection::exchange(const request& req, response& res) {
-    return conn_->exchange(req, res, pool_->options.exchange_timeout, pool_->options.max_response_body);
+asio::awaitable<error_code> pooled_connection::exchange(const request& req, response& res, deadline limit) {
+    return conn_->exchange(req, res, limit.bound(pool_->options.exchange_timeout), pool_->options.max_response_body);
 }
 
 connection_pool::connection_pool(const asio::any_io_executor& ex, endpoint target, pool_options options)
@@ -354,15 +357,16 @@ const asio::any_io_executor& connection_pool::executor() const noexcept {
 }
 
 asio::awaitable<std::tuple<error_code, pooled_connection>> connection_pool::acquire(bool fresh) {
-    return core_->acquire(fresh);
+    return core_->acquire(fresh, {});
 }
 
 asio::awaitable<std::tuple<error_code>> connection_pool::warm_up(std::size_t n) {
     return core_->warm_up(n);
 }
 
-asio::awaitable<std::tuple<error_code>> connection_pool::send(const request& req, response& res) {
-    return core_->send(req, res);
+asio::awaitable<std::tuple<error_code>> connection_pool::send(const request& req, response& res,
+                                                               deadline limit) {
+    return core_->send(req, res, limit);
 }
 
 }  // namespace ivschat::http

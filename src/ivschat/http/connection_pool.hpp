@@ -63,7 +63,8 @@ public:
 
     /// The awaitable behind async_exchange; it must run on executor() as a
     /// spawned coroutine. Precondition: the handle is not empty.
-    boost::asio::awaitable<boost::system::error_code> exchange(const request& req, response& res);
+    boost::asio::awaitable<boost::system::error_code> exchange(const request& req, response& res,
+                                                               deadline limit = {});
 
     /// The connection's executor, the pool's strand. Precondition: the handle
     /// is not empty.
@@ -136,10 +137,13 @@ public:
     /// executor(). A coroutine already running there co_awaits them directly
     /// and saves a spawn; they report cancellation through their results
     /// (they set this_coro::throw_if_cancelled(false) for that coroutine).
-    /// `fresh` skips idle connections.
+    /// `fresh` skips idle connections. send() bounds its wait for a
+    /// connection, the opening of one and the exchange by `limit` too, each
+    /// failing with its own timeout error when the limit cuts it short.
     boost::asio::awaitable<std::tuple<boost::system::error_code, pooled_connection>> acquire(bool fresh = false);
     boost::asio::awaitable<std::tuple<boost::system::error_code>> warm_up(std::size_t n);
-    boost::asio::awaitable<std::tuple<boost::system::error_code>> send(const request& req, response& res);
+    boost::asio::awaitable<std::tuple<boost::system::error_code>> send(const request& req, response& res,
+                                                                       deadline limit = {});
 
     /// The pool's strand (the executor it was given when
     /// pool_options::thread_safe is false).
