@@ -138,6 +138,30 @@ TEST_CASE("pool_state: idle connections expire oldest first") {
     f.check_invariants();
 }
 
+TEST_CASE("pool_state: take_idle hands out idle connections and never queues") {
+    fixture f{{.max_connections = 2, .max_waiters = 1, .idle_timeout = 10s}};
+    // Nothing idle: no decision, no slot taken, nobody queued.
+    CHECK_FALSE(f.state.take_idle(f.now, closer{&f.closed}));
+    CHECK(f.state.live() == 0);
+    f.acquire(1);
+    f.acquire(2);
+    f.release(10);
+    f.now += 8s;
+    f.release(20);
+    auto d = f.state.take_idle(f.now, closer{&f.closed});
+    REQUIRE(d);
+    CHECK(d->what == action::reuse);
+    CHECK(d->connection == 20);
+    CHECK(d->idle_since == clock_type::time_point{} + 8s);
+    // The other one expires on the way: closed, and nothing is handed out.
+    f.now += 3s;
+    CHECK_FALSE(f.state.take_idle(f.now, closer{&f.closed}));
+    CHECK(f.closed == std::vector<int>{10});
+    CHECK(f.state.waiting() == 0);
+    CHECK(f.state.in_use() == 1);
+    f.check_invariants();
+}
+
 TEST_CASE("pool_state: the exchange cap retires a connection") {
     fixture f{{.max_connections = 2, .max_waiters = 1, .idle_timeout = 10s, .max_exchanges_per_connection = 3}};
     f.acquire(1);

@@ -203,35 +203,44 @@ asio::awaitable<std::tuple<error_code, std::shared_ptr<const credentials>>> fetc
     co_return std::tuple{error_code{make_error_code(credentials_errc::not_found)}, nullptr};
 }
 
-// Waits for the operation's next permit, at most `max_wait`; fails at once
-// when it would come later, and returns the permit when cancelled.
-asio::awaitable<error_code> pace(client_core& core, const call_input& input, const credentials& creds,
-                                 steady_clock::duration max_wait, asio::steady_timer& timer, diagnostics& diag) {
-    auto now = steady_clock::now();
-    permit granted;
-    std::shared_ptr<operation_pacer> pacer;
-    if (core.fleet) {
-        auto [fleet_ec, answer] = co_await core.fleet->reserve(input.operation_index, max_wait, diag.pacing_fallback);
-        if (fleet_ec) co_return fleet_ec;
-        granted = answer;
-        diag.pacing_time += steady_clock::now() - now;
-        now = steady_clock::now();
-    } else {
-        pacer = core.pacer_for(creds);
-        granted = pacer->reserve(input.operation_index, now, max_wait);
-    }
+// What a permit means at once: refused (error::quota_wait, explained in
+// `diag`) when it would come after the call's deadline, or nothing to wait
+// for. None: the call waits for it.
+std::optional<error_code> settle_permit(const permit& granted, steady_clock::time_point now, const call_input& input,
+                                        diagnostics& diag) {
     if (!granted.granted) {
         diag.quota_available_in = granted.at - now;
         diag.client_message =
             "the " + std::string(input.call.operation) + " quota leaves no permit before the call's deadline";
-        co_return make_error_code(error::quota_wait);
+        return make_error_code(error::quota_wait);
     }
-    if (granted.at <= now) co_return error_code{};
-    timer.expires_at(granted.at);
+    if (granted.at <= now) return error_code{};
+    return std::nullopt;
+}
+
+// Waits on `timer` until the permit's time; a cancelled wait gives the
+// local pacer's permit back.
+asio::awaitable<error_code> wait_for_permit(asio::steady_timer& timer, steady_clock::time_point at,
+                                            operation_pacer* pacer, std::size_t operation, diagnostics& diag) {
+    const auto started = steady_clock::now();
+    timer.expires_at(at);
     auto [wait_ec] = co_await timer.async_wait(use_tuple);
-    diag.pacing_time += steady_clock::now() - now;
-    if (wait_ec && pacer) pacer->give_back(input.operation_index, steady_clock::now());
+    diag.pacing_time += steady_clock::now() - started;
+    if (wait_ec && pacer) pacer->give_back(operation, steady_clock::now());
     co_return wait_ec;
+}
+
+// A permit from the fleet's limiter, at most `max_wait` away; its round
+// trip counts as time spent pacing.
+asio::awaitable<error_code> pace_fleet(client_core& core, const call_input& input, steady_clock::duration max_wait,
+                                       asio::steady_timer& timer, diagnostics& diag) {
+    const auto asked = steady_clock::now();
+    auto [fleet_ec, granted] = co_await core.fleet->reserve(input.operation_index, max_wait, diag.pacing_fallback);
+    if (fleet_ec) co_return fleet_ec;
+    const auto now = steady_clock::now();
+    diag.pacing_time += now - asked;
+    if (auto settled = settle_permit(granted, now, input, diag)) co_return *settled;
+    co_return co_await wait_for_permit(timer, granted.at, nullptr, input.operation_index, diag);
 }
 
 // What the pacer learns from an attempt.
@@ -352,8 +361,21 @@ asio::awaitable<error_code> execute(client_core& core, const call_input& input, 
             }
             case call_step::pace: {
                 const bool fell_back = diag.pacing_fallback;
-                event.error = co_await pace(core, input, *fsm.current_credentials(), action.max_wait, timer, diag);
-                if (diag.pacing_fallback && !fell_back) observer.pacing_fell_back(operation);
+                if (core.fleet) {
+                    event.error = co_await pace_fleet(core, input, action.max_wait, timer, diag);
+                    if (diag.pacing_fallback && !fell_back) observer.pacing_fell_back(operation);
+                    break;
+                }
+                // The local pacer answers at once; a permit due now costs no wait.
+                const auto now = steady_clock::now();
+                // A copy: new credentials from another call may replace the core's pacer meanwhile.
+                const std::shared_ptr<operation_pacer> pacer = core.pacer_for(*fsm.current_credentials());
+                const permit granted = pacer->reserve(input.operation_index, now, action.max_wait);
+                if (auto settled = settle_permit(granted, now, input, diag)) {
+                    event.error = *settled;
+                } else {
+                    event.error = co_await wait_for_permit(timer, granted.at, pacer.get(), input.operation_index, diag);
+                }
                 break;
             }
             case call_step::send: {

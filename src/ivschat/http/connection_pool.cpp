@@ -140,6 +140,30 @@ private:
         return {shared_from_this(), std::move(c), reused};
     }
 
+    // The connection of a `reuse` decision, leased unless the server closed
+    // it while it was idle (then it is closed and the caller decides again).
+    std::optional<acquire_result> lease_reused(state_type::acquire_decision& decision) {
+        if (now() - decision.idle_since >= options.validate_after_idle && decision.connection->looks_closed()) {
+            deliver(state.release(std::move(decision.connection), false, 0, now(), closer(true)));
+            publish_gauges();
+            return std::nullopt;
+        }
+        pool_counter_cells::add(counters.connections_reused);
+        return acquire_result{error_code{}, lease(std::move(decision.connection), true)};
+    }
+
+    // An idle connection at once, with no coroutine and no waiter's timer:
+    // the usual case of a warm pool. None when no connection is idle.
+    std::optional<acquire_result> lease_idle() {
+        while (!closed) {
+            auto idle = state.take_idle(now(), closer(true));
+            publish_gauges();
+            if (!idle) return std::nullopt;
+            if (auto leased = lease_reused(*idle)) return leased;
+        }
+        return std::nullopt;
+    }
+
     asio::awaitable<acquire_result> open_in_slot(deadline limit);
     state_type state;
     // Connections out on lease, so that shutdown can abort their exchanges.
@@ -169,13 +193,8 @@ asio::awaitable<pool_core::acquire_result> pool_core::acquire(bool fresh, deadli
         publish_gauges();
         switch (decision.what) {
         case state_type::action::reuse:
-            if (now() - decision.idle_since >= options.validate_after_idle && decision.connection->looks_closed()) {
-                deliver(state.release(std::move(decision.connection), false, 0, now(), closer(true)));
-                publish_gauges();
-                continue;
-            }
-            pool_counter_cells::add(counters.connections_reused);
-            co_return acquire_result{error_code{}, lease(std::move(decision.connection), true)};
+            if (auto leased = lease_reused(decision)) co_return std::move(*leased);
+            continue;
         case state_type::action::open:
             co_return co_await open_in_slot(limit);
         case state_type::action::reject:
@@ -279,7 +298,10 @@ asio::awaitable<std::tuple<error_code>> pool_core::send(const request& req, resp
     std::chrono::steady_clock::duration waited{};
     for (;;) {
         const auto acquiring = std::chrono::steady_clock::now();
-        auto [acquire_error, lease] = co_await acquire(fresh, limit);
+        std::optional<acquire_result> acquired;
+        if (!fresh) acquired = lease_idle();
+        if (!acquired) acquired = co_await acquire(fresh, limit);
+        auto& [acquire_error, lease] = *acquired;
         waited += std::chrono::steady_clock::now() - acquiring;
         res.connection_reused = false;
         if (acquire_error) {

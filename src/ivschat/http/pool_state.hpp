@@ -72,12 +72,10 @@ public:
     /// connections met on the way are handed to `close`.
     template <class Close>
     acquire_decision acquire(Waiter w, bool fresh, clock::time_point now, Close&& close) {
-        evict_expired(now, close);
-        if (!fresh && !idle_.empty()) {
-            idle_entry entry = std::move(idle_.back());
-            idle_.pop_back();
-            ++in_use_;
-            return {action::reuse, std::move(entry.connection), entry.since};
+        if (!fresh) {
+            if (auto reused = take_idle(now, close)) return std::move(*reused);
+        } else {
+            evict_expired(now, close);
         }
         if (live() < limits_.max_connections) {
             ++in_use_;
@@ -92,6 +90,20 @@ public:
         if (waiters_.size() >= limits_.max_waiters) return {action::reject, {}};
         waiters_.push_back({w, fresh});
         return {action::wait, {}};
+    }
+
+    /// The most recently used idle connection (a `reuse` decision), or none
+    /// when no connection is idle once expired ones went to `close`. Never
+    /// queues the caller: the shell's way to skip a waiter when connections
+    /// are idle.
+    template <class Close>
+    std::optional<acquire_decision> take_idle(clock::time_point now, Close&& close) {
+        evict_expired(now, close);
+        if (idle_.empty()) return std::nullopt;
+        idle_entry entry = std::move(idle_.back());
+        idle_.pop_back();
+        ++in_use_;
+        return acquire_decision{action::reuse, std::move(entry.connection), entry.since};
     }
 
     /// A connection in use comes back after `exchanges` exchanges in total.
