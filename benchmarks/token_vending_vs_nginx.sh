@@ -9,7 +9,9 @@
 # For each run: requests/s (wall) and the server's CPU (user + sys, from
 # /proc/PID/stat, nginx's workers summed) per request, and its ratio to
 # nginx with as many workers. The runs interleave, ROUNDS times; every run
-# is a row. The emulator's and wrk's own CPU are not counted. When
+# is a row. The emulator's and wrk's own CPU are not counted there; the
+# "machine busy" column (all cores, from /proc/stat) counts everything, and
+# tells whether a second server thread had a core to run on. When
 # build/bin/ivschat-bench exists, one more row per round: the client's
 # CreateChatToken call alone (same emulator, one thread, 64 in flight,
 # paced as the service paces), the part of the service's cost that is not
@@ -87,6 +89,11 @@ cpu_ticks() {
 }
 ticks_per_second=$(getconf CLK_TCK)
 
+# The machine's busy and total CPU ticks (all cores) from /proc/stat.
+machine_ticks() {
+  awk '/^cpu / { total = 0; for (i = 2; i <= NF; i++) total += $i; print total - $5 - $6, total }' /proc/stat
+}
+
 # Starts the service; sets service_pid and service_port.
 start_service() {
   "$bin/token_vending_service" 0 "$room" --threads "$1" --client "$2" --quota 1000000 \
@@ -127,22 +134,27 @@ EOF
 }
 
 # Loads http://127.0.0.1:$1 (WARMUP s, then DURATION s measured) while
-# counting the CPU of processes $2...; prints "requests/s cpu_us_per_request non2xx".
+# counting the CPU of processes $2...; prints "requests/s cpu_us_per_request
+# non2xx machine_busy_percent" (the last: every process on every core, wrk
+# and the emulator included).
 measure() {
   local port=$1; shift
   local url="http://127.0.0.1:$port$target"
   wrk -t1 -c"$CONNECTIONS" -d"${WARMUP}s" "$url" >/dev/null
-  local before after
+  local before after busy_before total_before busy_after total_after
+  read -r busy_before total_before < <(machine_ticks)
   before=$(cpu_ticks "$@")
   wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "$url" >"$work/wrk.out"
   after=$(cpu_ticks "$@")
+  read -r busy_after total_after < <(machine_ticks)
   local requests seconds non2xx
   requests=$(awk '/requests in/ {print $1}' "$work/wrk.out")
   seconds=$(awk '/requests in/ {sub(/s,$/, "", $4); print $4}' "$work/wrk.out")
   non2xx=$(awk '/Non-2xx/ {print $NF}' "$work/wrk.out")
   [[ -n $requests && $requests -gt 0 ]] || die "wrk measured nothing: $(cat "$work/wrk.out")"
   awk -v r="$requests" -v s="$seconds" -v t=$((after - before)) -v hz="$ticks_per_second" -v e="${non2xx:-0}" \
-    'BEGIN { printf "%.0f %.1f %d\n", r / s, t / hz * 1e6 / r, e }'
+      -v busy=$((busy_after - busy_before)) -v total=$((total_after - total_before)) \
+    'BEGIN { printf "%.0f %.1f %d %.0f\n", r / s, t / hz * 1e6 / r, e, 100 * busy / total }'
 }
 
 # The service's answer, to give nginx a body of the same length.
@@ -159,19 +171,19 @@ for _ in $(seq "$ROUNDS"); do
     start_nginx "$n" "$floor_body"
     # shellcheck disable=SC2046  # one argument per worker
     result=$(measure "$nginx_port" $(ps --ppid "$nginx_pid" -o pid=))
-    read -r rps cpu errors <<<"$result"
+    read -r rps cpu errors busy <<<"$result"
     stop nginx_pid
     floor[$n]=$cpu
-    rows+=("| nginx \`return 200\` | $n | - | $rps | $cpu | 1.00 | $errors |")
+    rows+=("| nginx \`return 200\` | $n | - | $rps | $cpu | 1.00 | $busy % | $errors |")
     clients=per-thread
     (( n > 1 )) && clients="per-thread shared"
     for mode in $clients; do
       start_service "$n" "$mode"
       result=$(measure "$service_port" "$service_pid")
-      read -r rps cpu errors <<<"$result"
+      read -r rps cpu errors busy <<<"$result"
       stop service_pid
       ratio=$(awk -v a="$cpu" -v b="${floor[$n]}" 'BEGIN { printf "%.2f", a / b }')
-      rows+=("| token_vending_service | $n | $mode | $rps | $cpu | $ratio | $errors |")
+      rows+=("| token_vending_service | $n | $mode | $rps | $cpu | $ratio | $busy % | $errors |")
     done
   done
   if [[ -x $bin/ivschat-bench ]]; then
@@ -182,13 +194,13 @@ for _ in $(seq "$ROUNDS"); do
 print("%.0f %.1f %d" % (j["req_per_s"], j["cpu_us_per_req"], j["errors"]))' "$line")
     first=${THREADS%% *}
     ratio=$(awk -v a="$cpu" -v b="${floor[$first]}" 'BEGIN { printf "%.2f", a / b }')
-    rows+=("| ivschat-bench: the CreateChatToken call alone | 1 | per-thread | $rps | $cpu | $ratio (to $first worker) | $errors errors |")
+    rows+=("| ivschat-bench: the CreateChatToken call alone | 1 | per-thread | $rps | $cpu | $ratio (to $first worker) | - | $errors errors |")
   fi
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "command: DURATION=$DURATION WARMUP=$WARMUP CONNECTIONS=$CONNECTIONS THREADS=\"$THREADS\" ROUNDS=$ROUNDS benchmarks/token_vending_vs_nginx.sh"
 echo "response body: ${#sample} bytes (nginx: ${#floor_body})"
 echo
-echo "| server | threads / workers | client | requests/s | CPU per request (µs, user+sys) | ratio to nginx | non-2xx |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
+echo "| server | threads / workers | client | requests/s | CPU per request (µs, user+sys) | ratio to nginx | machine busy | non-2xx |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 printf '%s\n' "${rows[@]}"
