@@ -97,7 +97,7 @@ std::optional<std::string> user_parameter(std::string_view target) {
 }
 
 asio::awaitable<reply> answer(const http::request<http::empty_body>& request, ivschat::client& chat,
-                              const std::string& room_arn) {
+                              const std::string& room_arn, ivschat::diagnostics& diag) {
     const std::string_view target = request.target();
     if (target.substr(0, target.find('?')) != "/token")
         co_return reply{http::status::not_found, R"({"message":"only /token is served"})"};
@@ -110,7 +110,6 @@ asio::awaitable<reply> answer(const http::request<http::empty_body>& request, iv
         .user_id = *user,
         .capabilities = {ivschat::chat_token_capability::send_message},
     };
-    ivschat::diagnostics diag;
     auto [ec, token] = co_await chat.create_chat_token(std::move(token_request), diag, use_tuple);
     if (!ec) co_return reply{http::status::ok, R"({"token":")" + token.token.value_or("") + R"("})"};
     if (ec == ivschat::error::request_validation_failed)
@@ -129,6 +128,10 @@ asio::awaitable<reply> answer(const http::request<http::empty_body>& request, iv
 asio::awaitable<void> serve(tcp::socket socket, ivschat::client& chat, const std::string& room_arn) {
     boost::beast::flat_buffer buffer(max_request_header_bytes);
     std::string response;
+    // Reused by the connection's requests (each call clears it): kept out
+    // of answer()'s coroutine frame, which stays small enough for malloc's
+    // per-thread cache.
+    ivschat::diagnostics diag;
     for (;;) {
         http::request_parser<http::empty_body> parser;
         parser.header_limit(max_request_header_bytes);
@@ -136,7 +139,7 @@ asio::awaitable<void> serve(tcp::socket socket, ivschat::client& chat, const std
         if (read_error) co_return;
         const auto& request = parser.get();
         const bool keep_alive = request.keep_alive();
-        const auto answered = co_await answer(request, chat, room_arn);
+        const auto answered = co_await answer(request, chat, room_arn, diag);
         format_response(answered, request.version(), keep_alive, response);
         auto [write_error, written] = co_await asio::async_write(socket, asio::buffer(response), use_tuple);
         if (write_error || !keep_alive) co_return;
