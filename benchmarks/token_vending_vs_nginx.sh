@@ -5,15 +5,16 @@
 #   - nginx answering `return 200` with a body as long as the service's
 #     answer (HTTP in, nothing out: the floor), N worker processes;
 #   - the service with N threads, one client per thread or one shared client
-#     (HTTP in, a signed CreateChatToken out over TLS to ivschat-emulator).
+#     (HTTP in, a signed CreateChatToken out over TLS to the token backend,
+#     ivschat-emulator or, with BACKEND=nginx, a second nginx).
 # For each run: requests/s (wall) and the server's CPU (user + sys, from
 # /proc/PID/stat, nginx's workers summed) per request, and its ratio to
 # nginx with as many workers. The runs interleave, ROUNDS times; every run
-# is a row. The emulator's and wrk's own CPU are not counted there; the
+# is a row. The backend's and wrk's own CPU are not counted there; the
 # "machine busy" column (all cores, from /proc/stat) counts everything, and
 # tells whether a second server thread had a core to run on. When
 # build/bin/ivschat-bench exists, one more row per round: the client's
-# CreateChatToken call alone (same emulator, one thread, 64 in flight,
+# CreateChatToken call alone (same backend, one thread, 64 in flight,
 # paced as the service paces), the part of the service's cost that is not
 # its inbound HTTP.
 #
@@ -23,6 +24,10 @@
 #   CONNECTIONS=64           wrk's connections (one wrk thread)
 #   THREADS="1 2"            service threads / nginx workers
 #   ROUNDS=1                 repetitions of the whole series
+#   BACKEND=emulator         the token backend: emulator, or nginx (an nginx
+#                            over TLS answering every call with a fixed
+#                            CreateChatToken response: cheaper than the
+#                            emulator, leaving more of the machine to the service)
 set -Eeuo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,19 +37,21 @@ WARMUP=${WARMUP:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-1 2}
 ROUNDS=${ROUNDS:-1}
+BACKEND=${BACKEND:-emulator}
 
 die() { echo "token_vending_vs_nginx.sh: $*" >&2; exit 1; }
 for knob in DURATION WARMUP CONNECTIONS ROUNDS; do
   [[ ${!knob} =~ ^[1-9][0-9]{0,4}$ ]] || die "$knob must be an integer from 1 to 99999 (got '${!knob}')"
 done
 for n in $THREADS; do [[ $n =~ ^[1-9][0-9]?$ ]] || die "THREADS entries must be integers from 1 to 99 (got '$n')"; done
-for tool in nginx wrk curl; do command -v $tool >/dev/null || die "$tool is missing (scripts/setup.sh; apt-get install nginx-light wrk curl)"; done
+[[ $BACKEND == emulator || $BACKEND == nginx ]] || die "BACKEND must be emulator or nginx (got '$BACKEND')"
+for tool in nginx wrk curl openssl; do command -v $tool >/dev/null || die "$tool is missing (scripts/setup.sh; apt-get install nginx-light wrk curl openssl)"; done
 for program in ivschat-emulator ivschat token_vending_service; do
   [[ -x $bin/$program ]] || die "$bin/$program is missing: cmake --build build --target $program"
 done
 
 work=$(mktemp -d)
-emulator_pid='' service_pid='' nginx_pid=''
+backend_pid='' service_pid='' nginx_pid=''
 # Stops the process whose pid the variable named $1 holds, and forgets it.
 stop() {
   local pid=${!1}
@@ -54,7 +61,7 @@ stop() {
   printf -v "$1" '%s' ''
 }
 cleanup() {
-  stop service_pid; stop nginx_pid; stop emulator_pid
+  stop service_pid; stop nginx_pid; stop backend_pid
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -65,15 +72,66 @@ first_line() {
   die "no output in $1: $(cat "$1" "$1.err" 2>/dev/null)"
 }
 
-# The token backend: the emulator over TLS, its CreateChatToken quota far above the load.
-"$bin/ivschat-emulator" --tls --port 0 --enforce-quotas --quota CreateChatToken=1000000 --ca-bundle "$work/ca.pem" \
-  >"$work/emulator.out" 2>"$work/emulator.out.err" &
-# shellcheck disable=SC2034  # stop() reads it through ${!1}
-emulator_pid=$!
-endpoint=$(first_line "$work/emulator.out")
-export AWS_ENDPOINT_URL_IVSCHAT=$endpoint AWS_CA_BUNDLE="$work/ca.pem" AWS_REGION=us-west-2 \
-       AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
-room=$("$bin/ivschat" create-room --query arn --output text)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Writes an nginx configuration to $1: $2 worker processes, its pid and
+# error log beside it, and the server block $3.
+nginx_config() {
+  local name=${1%.conf}
+  cat >"$1" <<EOF
+worker_processes $2;
+daemon off;
+pid $name.pid;
+error_log $name-error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server_tokens off;
+  keepalive_requests 1000000000;
+  keepalive_timeout 3600s;
+  client_body_temp_path $work/client_body;
+  proxy_temp_path $work/proxy; fastcgi_temp_path $work/fastcgi; uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
+  $3
+}
+EOF
+}
+
+export AWS_REGION=us-west-2 AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY
+if [[ $BACKEND == emulator ]]; then
+  # The emulator over TLS, its CreateChatToken quota far above the load.
+  "$bin/ivschat-emulator" --tls --port 0 --enforce-quotas --quota CreateChatToken=1000000 --ca-bundle "$work/ca.pem" \
+    >"$work/emulator.out" 2>"$work/emulator.out.err" &
+  # shellcheck disable=SC2034  # stop() reads it through ${!1}
+  backend_pid=$!
+  endpoint=$(first_line "$work/emulator.out")
+  export AWS_ENDPOINT_URL_IVSCHAT=$endpoint AWS_CA_BUNDLE="$work/ca.pem"
+  room=$("$bin/ivschat" create-room --query arn --output text)
+else
+  # nginx over TLS with a throwaway certificate for 127.0.0.1, one worker,
+  # the same answer to every call (a token as long as the emulator's).
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$work/backend.key" -out "$work/ca.pem" 2>/dev/null
+  backend_port=$(free_port)
+  token=$(printf 'x%.0s' $(seq 330))
+  answer="{\"token\":\"$token\",\"tokenExpirationTime\":\"2030-01-01T00:00:00Z\",\"sessionExpirationTime\":\"2030-01-01T00:00:00Z\"}"
+  nginx_config "$work/backend.conf" 1 "server {
+    listen 127.0.0.1:$backend_port ssl;
+    ssl_certificate $work/ca.pem;
+    ssl_certificate_key $work/backend.key;
+    location / {
+      default_type application/json;
+      add_header x-amzn-RequestId 6d0e8e4e-0000-4000-8000-000000000000 always;
+      return 200 '$answer';
+    }
+  }"
+  nginx -e "$work/backend-error.log" -p "$work" -c "$work/backend.conf" &
+  # shellcheck disable=SC2034  # stop() reads it through ${!1}
+  backend_pid=$!
+  endpoint=https://127.0.0.1:$backend_port
+  export AWS_ENDPOINT_URL_IVSCHAT=$endpoint AWS_CA_BUNDLE="$work/ca.pem"
+  for _ in $(seq 100); do curl -fs --cacert "$work/ca.pem" -d '{}' "$endpoint/CreateChatToken" >/dev/null && break; sleep 0.1; done
+  room=arn:aws:ivschat:us-west-2:123456789012:room/bEnchMark1234
+fi
 target="/token?user=viewer-42"
 
 # CPU ticks (user + sys) of the given processes, every thread included.
@@ -106,27 +164,12 @@ start_service() {
 
 # Starts nginx with $1 workers answering $2 on a free port; sets nginx_pid and nginx_port.
 start_nginx() {
-  nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  cat >"$work/nginx.conf" <<EOF
-worker_processes $1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  server_tokens off;
-  keepalive_requests 1000000000;
-  keepalive_timeout 3600s;
-  client_body_temp_path $work/client_body;
-  proxy_temp_path $work/proxy; fastcgi_temp_path $work/fastcgi; uwsgi_temp_path $work/uwsgi; scgi_temp_path $work/scgi;
-  server {
+  nginx_port=$(free_port)
+  nginx_config "$work/nginx.conf" "$1" "server {
     listen 127.0.0.1:$nginx_port;
     location = /token { default_type application/json; return 200 '$2'; }
     location / { return 404; }
-  }
-}
-EOF
+  }"
   nginx -e "$work/nginx-error.log" -p "$work" -c "$work/nginx.conf" &
   nginx_pid=$!
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$nginx_port$target" >/dev/null && return; sleep 0.1; done
@@ -136,7 +179,7 @@ EOF
 # Loads http://127.0.0.1:$1 (WARMUP s, then DURATION s measured) while
 # counting the CPU of processes $2...; prints "requests/s cpu_us_per_request
 # non2xx machine_busy_percent" (the last: every process on every core, wrk
-# and the emulator included).
+# and the backend included).
 measure() {
   local port=$1; shift
   local url="http://127.0.0.1:$port$target"
@@ -198,7 +241,7 @@ print("%.0f %.1f %d" % (j["req_per_s"], j["cpu_us_per_req"], j["errors"]))' "$li
   fi
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "command: DURATION=$DURATION WARMUP=$WARMUP CONNECTIONS=$CONNECTIONS THREADS=\"$THREADS\" ROUNDS=$ROUNDS benchmarks/token_vending_vs_nginx.sh"
+echo "command: DURATION=$DURATION WARMUP=$WARMUP CONNECTIONS=$CONNECTIONS THREADS=\"$THREADS\" ROUNDS=$ROUNDS BACKEND=$BACKEND benchmarks/token_vending_vs_nginx.sh"
 echo "response body: ${#sample} bytes (nginx: ${#floor_body})"
 echo
 echo "| server | threads / workers | client | requests/s | CPU per request (µs, user+sys) | ratio to nginx | machine busy | non-2xx |"

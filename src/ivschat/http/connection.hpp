@@ -82,7 +82,7 @@ public:
     connection_opener& operator=(const connection_opener&) = delete;
 
     /// Resolves (or reuses addresses), connects and, for https, handshakes,
-    /// each step with its own timeout, none past `deadline`. Runs on
+    /// each step with its own timeout, none past `limit`. Runs on
     /// `conn`'s executor.
     boost::asio::awaitable<boost::system::error_code> open(connection& conn, deadline limit = {});
 
