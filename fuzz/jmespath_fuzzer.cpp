@@ -2,7 +2,7 @@
 // the evaluator with its built-in functions, over a document the input
 // chooses. jmespath::error is the only failure allowed; a syntax error names
 // a column inside the expression (or just past its end); a result prints as
-// JSON that reads back equal.
+// JSON that reads back equal (doubles to within Boost.JSON's reading).
 //
 // Input: the expression, a newline, then the JSON document (a fixed rooms
 // document when the rest is not JSON).
@@ -44,6 +44,41 @@ bool finite(const json::value& v) {
     return true;
 }
 
+double number(const json::value& v) {
+    if (v.is_int64()) return static_cast<double>(v.get_int64());
+    if (v.is_uint64()) return static_cast<double>(v.get_uint64());
+    return v.get_double();
+}
+
+// `read` equals `original` as JMESPath compares, except that a double may
+// differ in its last bits: Boost.JSON 1.81's reader does not always round
+// to the nearest double (it reads "1.0000000000000003e+29", the shortest
+// form of a double, as the next double up).
+bool reads_back_as(const json::value& read, const json::value& original) {
+    if (original.is_double() || read.is_double()) {
+        if (!read.is_number() || !original.is_number()) return false;
+        const double x = number(read), y = number(original);
+        return x == y || std::fabs(x - y) <= std::fabs(y) * 1e-15;
+    }
+    if (const auto* a = original.if_array()) {
+        const auto* b = read.if_array();
+        if (!b || a->size() != b->size()) return false;
+        for (std::size_t i = 0; i < a->size(); ++i)
+            if (!reads_back_as((*b)[i], (*a)[i])) return false;
+        return true;
+    }
+    if (const auto* a = original.if_object()) {
+        const auto* b = read.if_object();
+        if (!b || a->size() != b->size()) return false;
+        for (const auto& m : *a) {
+            const json::value* found = b->if_contains(m.key());
+            if (!found || !reads_back_as(*found, m.value())) return false;
+        }
+        return true;
+    }
+    return jp::equal(read, original);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -62,7 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             boost::system::error_code read_ec;
             const json::value read_back = json::parse(printed, read_ec);
             const bool ascii = std::all_of(printed.begin(), printed.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-            if (read_ec ? ascii : !jp::equal(read_back, result)) std::abort();
+            if (read_ec ? ascii : !reads_back_as(read_back, result)) std::abort();
         }
     } catch (const jp::error& e) {
         if (e.kind() == jp::error_kind::syntax && (e.column() == 0 || e.column() > text.size() + 1)) std::abort();
